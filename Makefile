@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+export UV_LINK_MODE ?= copy
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+STAMP := $(VENV)/.synced
+export COO_HOME ?= $(CURDIR)/.coo
+export DAGSTER_HOME ?= $(COO_HOME)/dagster
+
+.PHONY: setup demo test test-fast lint format dagster bench clean
+
+$(UV):
+	python3 -m pip install --quiet --user 'uv>=0.9,<1' || python3 -m pip install --quiet 'uv>=0.9,<1'
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python 3.11
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## run the main job on the simulated company (generates it on first use)
+demo: setup
+	$(VENV)/bin/coo demo
+
+## the test suite (unit + integration, DuckDB and the local PostgreSQL)
+test: setup
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
+
+test-fast: setup
+	$(VENV)/bin/pytest -q -m "unit"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## the Dagster UI on http://127.0.0.1:3000
+dagster: setup
+	@mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/ 2>/dev/null || true
+	$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(VENV)/bin/python bench/extract.py
+
+clean:
+	rm -rf $(COO_HOME) .pytest_cache
