@@ -1,0 +1,773 @@
+"""A loopback HTTP server that answers like a real Odoo 19 server, over a simulated database.
+
+Clients (the extractor, the write-back, a person with ``curl``) must not be able to tell it
+from Odoo: the same routes (``/json/2/<model>/<method>``, ``/jsonrpc``, ``/xmlrpc/2/*`` and the
+v1 ``/xmlrpc/*``, ``/web/version``, ``/json/version``), the same status codes, headers, error
+bodies and fault codes as the captures in ``simulator/odoo19/samples`` (see
+``simulator/odoo19/API.md``). The data and the business rules live in the store
+(``simulator.store.OdooStore``); this module is only the protocol layer, plus fault
+injection (``simulator.faults``) so retry logic can be tested against a live socket.
+
+Design notes
+------------
+* ``ThreadingHTTPServer`` with daemon threads and HTTP/1.1 keep-alive, so a client's
+  connection pool is reused and one test process can run many servers on port 0.
+* Store calls are serialised by one lock per server: the store models one database where
+  each call is one transaction, and serialising is what keeps those transactions atomic
+  without asking the store to be thread-safe. Encoding happens outside the lock.
+* Secrets never reach the logs: request bodies (passwords, ``execute_kw``'s password
+  argument) and the ``Authorization`` header are never logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import re
+import socket
+import struct
+import threading
+import time
+import xmlrpc.client
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from simulator.exceptions import (
+    AccessDenied,
+    AccessError,
+    DatabaseNotFound,
+    MissingError,
+    NotFound,
+    OdooException,
+    UserError,
+    ValidationError,
+)
+from simulator.faults import FaultConfig, FaultInjector, fault_response
+from simulator.wire import (
+    dumps_json,
+    exception_arguments,
+    exception_message,
+    exception_name,
+    serialize_exception,
+    xmlrpc_fault_for,
+    xmlrpc_response,
+)
+
+__all__ = ["ODOO_19", "SimulatorServer", "serve_forever"]
+
+logger = logging.getLogger(__name__)
+
+ODOO_19: tuple[Any, ...] = (19, 0, 0, "final", 0, "")
+
+JSON_CT = "application/json; charset=utf-8"
+XML_CT = "text/xml; charset=utf-8"
+HTML_CT = "text/html; charset=utf-8"
+
+DID_YOU_MEAN = "Did you mean POST /json/2/<model>/<method>?"
+NO_AUTH = "User not authenticated, use an API Key with a Bearer Authorization header."
+BAD_KEY = "Invalid apikey"
+
+_BEARER = re.compile(r"^bearer\s+(.+)$", re.IGNORECASE)
+_XMLRPC_PATH = re.compile(r"^/xmlrpc/(2/)?([^/]+)$")
+# TypeErrors that json2.py raises as 422 UnprocessableEntity: its own "with ids" check and
+# the messages of inspect.Signature.bind (which carry no function-name prefix, unlike a
+# TypeError raised inside the method, e.g. "BaseModel._read_format() got an unexpected ...").
+_JSON2_422 = re.compile(
+    r"^(cannot call \S+ with ids|missing a required argument|too many positional arguments"
+    r"|got an unexpected keyword argument|multiple values for argument|too many keyword arguments)"
+)
+_RELEASE_LEVELS = {"alpha": "alpha", "beta": "beta", "candidate": "rc", "final": ""}
+_NOT_FOUND_HTML = (
+    b"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+    b"<p>The requested URL was not found on the server. If you entered the URL manually "
+    b"please check your spelling and try again.</p>\n"
+)
+_METHOD_NOT_ALLOWED_HTML = (
+    b"<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+    b"<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n"
+)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _missing_db_message(db: Any) -> str:
+    # What psycopg2 says when Odoo opens a registry on a database that does not exist.
+    return (
+        'connection to server at "localhost" (127.0.0.1), port 5432 failed: '
+        f'FATAL:  database "{db}" does not exist\n'
+    )
+
+
+@dataclass
+class _Response:
+    status: int
+    body: bytes
+    content_type: str = JSON_CT
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _json(status: int, value: Any, headers: Iterable[tuple[str, str]] = ()) -> _Response:
+    return _Response(status, dumps_json(value), JSON_CT, list(headers))
+
+
+def _json2_http_error(
+    status: int, name: str, message: str, headers: Iterable[tuple[str, str]] = ()
+) -> _Response:
+    """A werkzeug HTTPException as json2's handle_error renders it: arguments [msg, status]."""
+    body = serialize_exception(name, message, [message, status], "json2")
+    return _json(status, body, headers)
+
+
+def _not_found_html() -> _Response:
+    return _Response(404, _NOT_FOUND_HTML, HTML_CT)
+
+
+class _App:
+    """Routing and protocol logic, independent of the socket plumbing."""
+
+    def __init__(self, store: Any, version: tuple[Any, ...]) -> None:
+        self.store = store
+        self.version = tuple(version)
+        major, minor = int(self.version[0]), int(self.version[1])
+        self.serie = f"{major}.{minor}"
+        level = str(self.version[3]) if len(self.version) > 3 else "final"
+        serial = self.version[4] if len(self.version) > 4 else 0
+        suffix = str(self.version[5]) if len(self.version) > 5 else ""
+        self.version_str = (
+            self.serie
+            + _RELEASE_LEVELS.get(level, level)
+            + (str(serial) if serial else "")
+            + suffix
+        )
+        # JSON-2 (/json/2, /json/version) arrived with Odoo 19; older servers 404 on it.
+        self.json2_enabled = major >= 19
+        self.store_lock = threading.RLock()
+        # (uid, sha256(password)) pairs already checked: spares a lookup per execute_kw
+        # without keeping the password itself in memory.
+        self._verified: set[tuple[int, str]] = set()
+
+    # ------------------------------------------------------------------ routing
+
+    def dispatch(self, method: str, raw_path: str, headers: Message, body: bytes) -> _Response:
+        path = urlsplit(raw_path).path or "/"
+        if path == "/web/version" or (path == "/json/version" and self.json2_enabled):
+            return _json(200, {"version_info": list(self.version), "version": self.version_str})
+        if self.json2_enabled and (path == "/json/2" or path.startswith("/json/2/")):
+            return self.json2(method, path, headers, body)
+        if path == "/jsonrpc":
+            if method != "POST":
+                return _Response(405, _METHOD_NOT_ALLOWED_HTML, HTML_CT, [("Allow", "POST")])
+            return self.jsonrpc(body)
+        match = _XMLRPC_PATH.match(path)
+        if match:
+            if method != "POST":
+                return _Response(405, _METHOD_NOT_ALLOWED_HTML, HTML_CT, [("Allow", "POST")])
+            return self.xmlrpc(match.group(2), v1=match.group(1) is None, body=body)
+        return _not_found_html()
+
+    # ------------------------------------------------------------------ store access
+
+    def call_store(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with self.store_lock:
+            return fn(*args)
+
+    def check_db(self, db: Any) -> None:
+        if db != self.store.db:
+            raise DatabaseNotFound(_missing_db_message(db))
+
+    def authenticate(self, db: Any, login: Any, password: Any) -> int | bool:
+        """``common.authenticate``: the uid, or False for a wrong login/password (not an error)."""
+        self.check_db(db)
+        if not isinstance(login, str) or not isinstance(password, str) or not password:
+            return False
+        uid = self.call_store(self.store.authenticate, login, password)
+        if not uid:
+            return False
+        with self.store_lock:
+            self._verified.add((int(uid), _digest(password)))
+        return int(uid)
+
+    def check_uid_password(self, uid: int, password: Any) -> None:
+        """Odoo's ``res.users._check_uid_passwd``: the password or an API key of that user."""
+        if not isinstance(password, str) or not password:
+            raise AccessDenied()
+        digest = _digest(password)
+        with self.store_lock:
+            if (uid, digest) in self._verified:
+                return
+            if self.store.uid_for_api_key(password) == uid:
+                return
+            checker = getattr(self.store, "check_uid_password", None) or getattr(
+                self.store, "check_credentials", None
+            )
+            if checker is not None:
+                if checker(uid, password):
+                    self._verified.add((uid, digest))
+                    return
+                raise AccessDenied()
+            login = self._login_of(uid)
+            if login is not None and self.store.authenticate(login, password) == uid:
+                self._verified.add((uid, digest))
+                return
+        raise AccessDenied()
+
+    def _login_of(self, uid: int) -> str | None:
+        login_for = getattr(self.store, "login_for", None)
+        if login_for is not None:
+            return login_for(uid)
+        try:
+            rows = self.store.execute(
+                1, "res.users", "read", [[uid], ["login"]], {"context": {"active_test": False}}
+            )
+        except Exception:
+            logger.debug("cannot look up the login of uid %s", uid)
+            return None
+        if rows and isinstance(rows, list) and isinstance(rows[0], dict):
+            login = rows[0].get("login")
+            return login if isinstance(login, str) else None
+        return None
+
+    # ------------------------------------------------------------------ JSON-2
+
+    def json2(self, method: str, path: str, headers: Message, body: bytes) -> _Response:
+        header_db = headers.get("X-Odoo-Database")
+        if header_db is not None and header_db != self.store.db:
+            # Odoo serves the request without a database: the bearer routes do not exist
+            # there, so werkzeug answers its bare HTML 404 (no JSON body).
+            return _not_found_html()
+        parts = path[len("/json/2/") :].split("/") if path.startswith("/json/2/") else []
+        if method != "POST" or len(parts) != 2 or not all(parts):
+            return _json2_http_error(404, "werkzeug.exceptions.NotFound", DID_YOU_MEAN)
+        model, func = parts
+        if body:
+            mimetype = (headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+            if mimetype != "application/json":
+                message = (
+                    f"Request inferred type is compatible with ['http'] but {path} is "
+                    "type=json2.\n\nPlease verify the Content-Type request header and try again."
+                )
+                return _Response(415, message.encode(), HTML_CT)
+        authorization = headers.get("Authorization") or ""
+        bearer = _BEARER.match(authorization.strip())
+        auth_headers = [("WWW-Authenticate", "Bearer ")]
+        if bearer is None:
+            return _json2_http_error(401, "werkzeug.exceptions.Unauthorized", NO_AUTH, auth_headers)
+        uid = self.call_store(self.store.uid_for_api_key, bearer.group(1).strip())
+        if not uid:
+            return _json2_http_error(401, "werkzeug.exceptions.Unauthorized", BAD_KEY, auth_headers)
+        params: dict[str, Any] = {}
+        if body:
+            try:
+                parsed = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                message = f"could not parse the body as json: {exc.args[0]}"
+                return _json2_http_error(400, "werkzeug.exceptions.BadRequest", message)
+            if isinstance(parsed, dict):  # Odoo 19.0 ignores a body that is not an object
+                params = parsed
+        params.pop("__model__", None)
+        params.pop("__method__", None)
+        if model not in self.store.fields:
+            message = f"the model {model!r} does not exist"
+            return _json2_http_error(404, "werkzeug.exceptions.NotFound", message)
+        if func.startswith("_"):
+            return self.json2_error(AccessError(_private_message(model, func)))
+        try:
+            result = self.call_store(self.store.execute, int(uid), model, func, [], params)
+        except Exception as error:
+            return self.json2_error(error)
+        return _json(200, result)
+
+    def json2_error(self, exc: BaseException) -> _Response:
+        """Odoo 19's ``Json2Dispatcher.handle_error``: UserError family by ``http_status``,
+        werkzeug exceptions by code, anything else 500."""
+        message = exception_message(exc)
+        if isinstance(exc, NotFound | AttributeError):
+            return _json2_http_error(404, "werkzeug.exceptions.NotFound", message)
+        if isinstance(exc, TypeError) and _JSON2_422.match(message):
+            return _json2_http_error(422, "werkzeug.exceptions.UnprocessableEntity", message)
+        if isinstance(exc, AccessError | AccessDenied):
+            status = 403
+        elif isinstance(exc, MissingError):
+            status = 404
+        elif isinstance(exc, UserError | ValidationError):
+            status = 422
+        else:
+            status = 500
+            if not isinstance(exc, ValueError | TypeError | OdooException):
+                logger.debug("JSON-2 call failed with %s", type(exc).__name__)
+        name = exception_name(exc)
+        return _json(status, serialize_exception(name, message, exception_arguments(exc)))
+
+    # ------------------------------------------------------------------ JSON-RPC
+
+    def jsonrpc(self, body: bytes) -> _Response:
+        try:
+            request = json.loads(body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return _Response(400, b"Invalid JSON data", HTML_CT)
+        if not isinstance(request, dict):
+            return _Response(400, b"Invalid JSON-RPC data", HTML_CT)
+        response: dict[str, Any] = {"jsonrpc": "2.0", "id": request.get("id")}
+        try:
+            params = request.get("params", {})
+            if not isinstance(params, dict):
+                raise TypeError(
+                    f"unsupported operand type(s) for |: '{type(params).__name__}' and 'dict'"
+                )
+            missing = [k for k in ("service", "method", "args") if k not in params]
+            if missing:
+                names = " and ".join(repr(k) for k in missing)
+                raise TypeError(
+                    f"JSONRPC.jsonrpc() missing {len(missing)} required positional "
+                    f"argument{'s' if len(missing) > 1 else ''}: {names}"
+                )
+            result = self.rpc(params["service"], params["method"], params["args"])
+        except Exception as exc:
+            name = exception_name(exc)
+            not_found = isinstance(exc, NotFound)
+            response["error"] = {
+                "code": 404 if not_found else 0,
+                "message": "404: Not Found" if not_found else "Odoo Server Error",
+                "data": serialize_exception(
+                    name, exception_message(exc), exception_arguments(exc), "jsonrpc"
+                ),
+            }
+            return _json(200, response)
+        if result is not None:  # Odoo omits "result" when the method returned None
+            response["result"] = result
+        return _json(200, response)
+
+    # ------------------------------------------------------------------ XML-RPC
+
+    def xmlrpc(self, service: str, *, v1: bool, body: bytes) -> _Response:
+        try:
+            params, method = xmlrpc.client.loads(body, use_datetime=True)
+            result = self.rpc(service, method, list(params))
+            payload = xmlrpc_response(result)
+        except Exception as exc:
+            payload = xmlrpc_fault_for(exc, v1=v1)
+        return _Response(200, payload, XML_CT)
+
+    # ------------------------------------------------------------------ RPC services
+
+    def rpc(self, service: Any, method: Any, args: Any) -> Any:
+        """``odoo.http.dispatch_rpc``: the common, db and object services."""
+        if not isinstance(args, list | tuple):
+            raise TypeError(f"{type(args).__name__!r} object is not iterable")
+        args = list(args)
+        if service == "common":
+            return self._common(method, args)
+        if service == "db":
+            return self._db(method, args)
+        if service == "object":
+            return self._object(method, args)
+        raise KeyError(service)
+
+    def _common(self, method: Any, args: list[Any]) -> Any:
+        app = self
+
+        def exp_version() -> dict[str, Any]:
+            return {
+                "server_version": app.version_str,
+                "server_version_info": list(app.version),
+                "server_serie": app.serie,
+                "protocol_version": 1,
+            }
+
+        def exp_login(db: Any, login: Any, password: Any) -> Any:
+            return app.authenticate(db, login, password)
+
+        def exp_authenticate(db: Any, login: Any, password: Any, user_agent_env: Any) -> Any:
+            return app.authenticate(db, login, password)
+
+        def exp_about(extended: bool = False) -> Any:
+            info = "See http://openerp.com"
+            return [info, app.version_str] if extended else info
+
+        def exp_set_loglevel(loglevel: Any, logger: Any = None) -> bool:
+            return True
+
+        functions: dict[str, Callable[..., Any]] = {
+            "version": exp_version,
+            "login": exp_login,
+            "authenticate": exp_authenticate,
+            "about": exp_about,
+            "set_loglevel": exp_set_loglevel,
+        }
+        fn = functions.get(method) if isinstance(method, str) else None
+        if fn is None:
+            raise Exception(f"Method not found: {method}")
+        return fn(*args)
+
+    def _db(self, method: Any, args: list[Any]) -> Any:
+        # The recorded server runs with list_db = False: listing and every management call
+        # answer AccessDenied; the few harmless public calls still work.
+        if method == "server_version":
+            return self.version_str
+        if method == "db_exist":
+            if len(args) != 1:
+                raise TypeError(
+                    f"exp_db_exist() takes 1 positional argument but {len(args)} were given"
+                )
+            return args[0] == self.store.db
+        if method == "list_lang":
+            return [["en_US", "English (US)"]]
+        if method in {
+            "list",
+            "list_countries",
+            "create_database",
+            "duplicate_database",
+            "drop",
+            "dump",
+            "restore",
+            "rename",
+            "change_admin_password",
+            "migrate_databases",
+        }:
+            raise AccessDenied()
+        raise KeyError(f"Method not found: {method}")
+
+    def _object(self, method: Any, params: list[Any]) -> Any:
+        """``odoo.service.model.dispatch``: unknown database, then method, then credentials."""
+        if len(params) < 5:
+            raise ValueError(
+                f"not enough values to unpack (expected at least 5, got {len(params)})"
+            )
+        db, uid, password, model, func, *rest = params
+        uid = int(uid)
+        if not password:
+            raise AccessDenied()
+        self.check_db(db)
+        if method == "execute":
+            args, kwargs = rest, {}
+        elif method == "execute_kw":
+            if len(rest) == 1:
+                rest.append({})
+            if len(rest) != 2:
+                raise ValueError(
+                    "too many values to unpack (expected 2)"
+                    if len(rest) > 2
+                    else "not enough values to unpack (expected 2, got 0)"
+                )
+            args, kwargs = rest
+            if kwargs is None:
+                kwargs = {}
+        else:
+            raise NameError(f"Method not available {method}")
+        self.check_uid_password(uid, password)
+        if isinstance(func, str) and func.startswith("_") and model in self.store.fields:
+            raise AccessError(_private_message(model, func))
+        try:
+            return self.call_store(self.store.execute, uid, model, func, args, kwargs)
+        except NotFound as exc:
+            # get_public_method raises AttributeError; only JSON-2 turns it into a 404.
+            raise AttributeError(exc.message) from None
+
+
+def _private_message(model: str, func: str) -> str:
+    return f"Private methods (such as '{model}.{func}') cannot be called remotely."
+
+
+# ---------------------------------------------------------------------- HTTP plumbing
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Reads one request, lets the fault injector or the app answer it, writes it back."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "Werkzeug/3.0.6"
+    sys_version = "Python/3.11"
+    disable_nagle_algorithm = True
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size_line = self.rfile.readline(65537)
+                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(65537)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _serve(self) -> None:
+        owner = self.server.owner
+        started = time.perf_counter()
+        # Counted on arrival, before the answer is written: a client that has its answer
+        # always sees the count include its request.
+        owner._served()
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            self._write(_Response(400, b"Bad Request", HTML_CT))
+            return
+        path = urlsplit(self.path).path
+        kind = owner._injector.decide(path)
+        if kind is not None:
+            logger.debug("fault %s injected on %s %s", kind, self.command, path)
+            self._inject(kind, owner)
+            return
+        try:
+            response = owner._app.dispatch(self.command, self.path, self.headers, body)
+        except Exception:
+            logger.exception("simulator failed on %s %s", self.command, path)
+            response = _Response(500, b"Internal Server Error", HTML_CT)
+        self._write(response)
+        logger.debug(
+            "%s %s -> %s (%d bytes, %.1f ms)",
+            self.command,
+            path,
+            response.status,
+            len(response.body),
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def _inject(self, kind: str, owner: SimulatorServer) -> None:
+        config = owner._injector.config
+        if kind == "timeout":
+            owner._stopping.wait(config.timeout_s)
+            self._drop(reset=False)
+        elif kind == "reset":
+            self._drop(reset=True)
+        else:
+            fault = fault_response(kind, config.retry_after)
+            self.send_response(fault.status, fault.reason)
+            for name, value in fault.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(fault.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(fault.body)
+
+    def _drop(self, *, reset: bool) -> None:
+        """Close the connection without an answer; with ``reset``, as an RST (SO_LINGER 0)."""
+        self.close_connection = True
+        try:
+            if reset:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.connection.close()
+        self.rfile.close()  # drops the last io reference: the descriptor really closes now
+
+    def _write(self, response: _Response) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and response.body:
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The request line holds no secret (keys travel in headers, passwords in bodies);
+        # still, keep it at DEBUG so the server is quiet by default.
+        logger.debug("%s - %s", self.address_string(), format % args)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], owner: SimulatorServer) -> None:
+        self.owner = owner
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host name (getfqdn), which can stall on a
+        # machine without DNS; the loopback name is all we need.
+        TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake keep-alive handler threads blocked on a read, so they end with the server."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that hang up mid-answer are routine (timeouts, retries): log quietly
+        # instead of socketserver's traceback on stderr.
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+
+class SimulatorServer:
+    """A simulated Odoo server on a loopback port, serving ``store``.
+
+    ``version`` poses as another release (e.g. ``(17, 0, 0, "final", 0, "")``, which has no
+    JSON-2: ``/json/2/...`` and ``/json/version`` then 404 like unknown routes).
+    ``faults`` injects transient failures before requests reach the store.
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        faults: FaultConfig | None = None,
+        version: tuple[Any, ...] = ODOO_19,
+    ) -> None:
+        self.store = store
+        self.host = host
+        self.port = port
+        self.version = tuple(version)
+        self._app = _App(store, self.version)
+        self._injector = FaultInjector(faults or FaultConfig())
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._count_lock = threading.Lock()
+        self._requests = 0
+        self._url: str | None = None
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``; known once the server is bound (after start())."""
+        if self._url is None:
+            raise RuntimeError("the simulator server is not started: call start() first")
+        return self._url
+
+    @property
+    def requests_served(self) -> int:
+        """HTTP requests received so far (counted on arrival), faulted ones included."""
+        with self._count_lock:
+            return self._requests
+
+    @property
+    def faults_injected(self) -> dict[str, int]:
+        """Injected faults so far, per kind ("503", "reset", ...)."""
+        return self._injector.counts()
+
+    @property
+    def faults(self) -> FaultConfig:
+        return self._injector.config
+
+    def _served(self) -> None:
+        with self._count_lock:
+            self._requests += 1
+
+    def fail_next(self, n: int = 1, kind: str = "503") -> None:
+        """Make the next ``n`` eligible requests fail with ``kind`` (for targeted tests)."""
+        self._injector.fail_next(n, kind)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _bind(self) -> _HTTPServer:
+        if self._httpd is not None:
+            raise RuntimeError("the simulator server is already started")
+        self._stopping.clear()
+        httpd = _HTTPServer((self.host, self.port), self)
+        self._httpd = httpd
+        host, port = httpd.server_address[:2]
+        self.port = int(port)
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{host}]" if ":" in host else host
+        self._url = f"http://{shown}:{self.port}"
+        logger.info(
+            "simulated Odoo %s serving database %r at %s",
+            self._app.version_str,
+            self.store.db,
+            self._url,
+        )
+        return httpd
+
+    def start(self) -> SimulatorServer:
+        """Bind and serve in a daemon thread; returns self (``SimulatorServer(s).start()``)."""
+        httpd = self._bind()
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"odoo-simulator-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Bind and serve in the calling thread until stop() or KeyboardInterrupt."""
+        httpd = self._bind()
+        try:
+            httpd.serve_forever(poll_interval=0.2)
+        finally:
+            self._close()
+
+    def stop(self) -> None:
+        """Stop serving and close every connection; safe to call twice."""
+        httpd = self._httpd
+        if httpd is None:
+            return
+        self._stopping.set()
+        httpd.shutdown()
+        self._close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _close(self) -> None:
+        httpd = self._httpd
+        if httpd is None:
+            return
+        self._httpd = None
+        self._stopping.set()
+        httpd.server_close()
+        httpd.close_connections()
+
+    def __enter__(self) -> SimulatorServer:
+        return self if self._httpd is not None else self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def serve_forever(
+    store: Any, host: str = "127.0.0.1", port: int = 8069, faults: FaultConfig | None = None
+) -> None:
+    """Serve ``store`` until interrupted (``coo simulator serve``)."""
+    SimulatorServer(store, host, port, faults=faults).serve_forever()
