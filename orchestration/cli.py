@@ -1,0 +1,277 @@
+"""The ``coo`` command line.
+
+Every failure a person can act on (wrong URL, key, database, access right, malformed
+config) ends with one line on stderr and exit code 2, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from odoo_api.errors import ConfigError, OdooError
+from odoo_api.warehouse import Warehouse, coo_home
+
+app = typer.Typer(help="An AI COO for Odoo.", no_args_is_help=True, add_completion=False)
+simulator_app = typer.Typer(help="The simulated Odoo company.", no_args_is_help=True)
+app.add_typer(simulator_app, name="simulator")
+console = Console(stderr=False)
+err = Console(stderr=True)
+T = TypeVar("T")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _actionable(exc: BaseException) -> BaseException | None:
+    """The error a person can act on, unwrapped from Dagster's wrappers."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OdooError | ConfigError):
+            return cur
+        user = getattr(cur, "user_exception", None)
+        cur = user or cur.__cause__ or cur.__context__
+    return None
+
+
+def _guard(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        actionable = _actionable(exc)
+        if actionable is None:
+            raise
+        err.print(f"[bold red]error:[/] {actionable}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+class _ProgressHandler(logging.Handler):
+    """Shows extraction progress (rows per model) while the run works."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            err.print(f"  [yellow]warning[/] {record.getMessage()}", highlight=False)
+        else:
+            err.print(f"  [dim]{record.getMessage()}[/]", highlight=False)
+
+
+@contextmanager
+def _progress() -> Iterator[None]:
+    handler = _ProgressHandler(level=logging.INFO)
+    loggers = [logging.getLogger("odoo_api.extract"), logging.getLogger("simulator.runtime")]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.INFO)
+    # dlt and the client log retries at WARNING; keep those visible but quiet the rest.
+    logging.getLogger("dlt").setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeHandler(handler)
+
+
+def _dagster_home() -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or coo_home() / "dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists() and (REPO_ROOT / "dagster.yaml").exists():
+        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _run_job(job_name: str) -> Any:
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    _dagster_home()
+    job = defs.resolve_job_def(job_name)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    return result
+
+
+def _summary(result: Any, seconds: float) -> None:
+    table = Table(title="Extracted from Odoo", show_lines=False)
+    table.add_column("model")
+    table.add_column("rows this run", justify="right")
+    table.add_column("marked deleted", justify="right")
+    table.add_column("seconds", justify="right")
+    total = 0
+    for event in result.get_asset_materialization_events():
+        md = event.materialization.metadata
+        if "odoo_model" not in md:
+            continue
+        rows = int(md["rows_extracted"].value)
+        total += rows
+        table.add_row(
+            str(md["odoo_model"].value),
+            f"{rows:,}",
+            f"{int(md['rows_marked_deleted'].value):,}",
+            f"{float(md['extract_seconds'].value):.2f}",
+        )
+    console.print(table)
+    console.print(f"{total:,} rows in {seconds:.1f} s", highlight=False)
+
+
+@app.command()
+def demo(
+    size: Annotated[str, typer.Option(help="small | medium | large")] = "small",
+    seed: Annotated[int, typer.Option(help="seed of the simulated company")] = 42,
+    transport: Annotated[str, typer.Option(help="auto | json2 | jsonrpc | xmlrpc")] = "auto",
+    fresh: Annotated[bool, typer.Option(help="regenerate the simulated company")] = False,
+) -> None:
+    """Generate the simulated company, serve it on loopback and run the main job on it."""
+
+    def run() -> None:
+        from simulator.runtime import SimulatedCompany
+
+        os.environ.pop("ODOO_URL", None)
+        os.environ["COO_SIM_SIZE"] = size
+        os.environ["COO_SIM_SEED"] = str(seed)
+        if transport != "auto":
+            os.environ["ODOO_TRANSPORT"] = transport
+        warehouse = Warehouse.from_url()
+        company = SimulatedCompany(coo_home() / "simulator", size, seed)
+        started = time.perf_counter()
+        if fresh or not company.exists():
+            err.print(f"generating the simulated company ({size}, seed {seed}) ...")
+            company.create()
+            err.print(f"  done in {time.perf_counter() - started:.1f} s")
+        err.print(f"running the main job into {warehouse.redacted()} ...")
+        t0 = time.perf_counter()
+        with _progress():
+            result = _run_job("main")
+        _summary(result, time.perf_counter() - t0)
+        console.print(f"warehouse:      {warehouse.redacted()}", highlight=False)
+        console.print(f"simulated Odoo: {company.folder}", highlight=False)
+        console.print(
+            f"dagster runs:   {os.environ['DAGSTER_HOME']}  (see them with `make dagster`)",
+            highlight=False,
+        )
+
+    _guard(run)
+
+
+@app.command()
+def extract(
+    job: Annotated[str, typer.Option(help="the Dagster job to run")] = "extract",
+) -> None:
+    """Extract a real Odoo (ODOO_URL, ODOO_DB, ODOO_USERNAME, ODOO_API_KEY or ODOO_PASSWORD)."""
+
+    def run() -> None:
+        from odoo_api.client import OdooClient
+        from odoo_api.config import OdooConfig
+
+        if not os.environ.get("ODOO_URL"):
+            raise ConfigError(
+                "ODOO_URL is not set: export ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY "
+                "(or run `coo demo` for the simulated company)"
+            )
+        config = OdooConfig.from_env()
+        Warehouse.from_url()  # fail on a malformed COO_WAREHOUSE_URL before any traffic
+        with OdooClient(config).connect() as client:  # fail fast on a wrong URL/key/db
+            err.print(f"connected to {config.redacted()['url']} over {client.transport_name}")
+        t0 = time.perf_counter()
+        with _progress():
+            result = _run_job(job)
+        _summary(result, time.perf_counter() - t0)
+
+    _guard(run)
+
+
+@simulator_app.command("generate")
+def simulator_generate(
+    size: Annotated[str, typer.Option()] = "small",
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Generate the simulated company afresh (state under COO_HOME/simulator)."""
+    from simulator.runtime import SimulatedCompany
+
+    company = SimulatedCompany(coo_home() / "simulator", size, seed)
+    t0 = time.perf_counter()
+    store = company.create()
+    counts = {m: len(store.table(m)) for m in store.models()}
+    console.print(
+        f"generated {sum(counts.values()):,} records in {time.perf_counter() - t0:.1f} s "
+        f"({counts.get('account.move.line', 0):,} journal items) at {company.folder}",
+        highlight=False,
+    )
+
+
+@simulator_app.command("serve")
+def simulator_serve(
+    size: Annotated[str, typer.Option()] = "small",
+    seed: Annotated[int, typer.Option()] = 42,
+    port: Annotated[int, typer.Option()] = 8069,
+    recorded: Annotated[
+        bool, typer.Option(help="serve the recorded real Odoo 19 demo database")
+    ] = False,
+) -> None:
+    """Serve the simulated company on 127.0.0.1 over JSON-2, JSON-RPC and XML-RPC."""
+    from simulator.runtime import SimulatedCompany
+    from simulator.server import serve_forever
+
+    if recorded:
+        from simulator.fixtures import load_recorded_demo
+
+        store = load_recorded_demo()
+    else:
+        store = SimulatedCompany(coo_home() / "simulator", size, seed).load_or_create()
+    console.print(f"serving database '{store.db}' on http://127.0.0.1:{port}", highlight=False)
+    console.print("users: admin/admin (all companies), demo/demo (restricted)")
+    # The simulator's keys are fake test credentials of a loopback server, not user secrets.
+    console.print(
+        f"export ODOO_URL=http://127.0.0.1:{port} ODOO_DB={store.db} ODOO_USERNAME=admin "
+        f"ODOO_API_KEY={store.api_key_for('admin')}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    with suppress(KeyboardInterrupt):
+        serve_forever(store, "127.0.0.1", port)
+
+
+@simulator_app.command("advance")
+def simulator_advance(
+    days: Annotated[int, typer.Option(help="days to simulate")] = 7,
+    size: Annotated[str, typer.Option()] = "small",
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Move the simulated company forward: new orders, payments, stage changes, deletions."""
+    from simulator.advance import advance
+    from simulator.runtime import SimulatedCompany
+
+    company = SimulatedCompany(coo_home() / "simulator", size, seed)
+    store = company.load_or_create()
+    before = store.now
+    summary = advance(store, days, seed=seed)
+    company.save(store)
+    console.print(f"advanced {days} days: {before} -> {store.now}", highlight=False)
+    for key, value in sorted(summary.items()):
+        console.print(f"  {key}: {value}", highlight=False)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
