@@ -1,0 +1,54 @@
+"""dbt build time on DuckDB for a simulated company of a given size.
+
+    .venv/bin/python bench/marts.py --size medium
+
+Generates the company, loads its raw tables the way the extractor writes them
+(tests/dbt/raw_loader.py), then times `dbt build` (models + all tests) and prints the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from odoo_api.warehouse import Warehouse
+from tests.dbt.conftest import run_dbt
+from tests.dbt.raw_loader import load_tables, store_tables
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="medium", choices=["small", "medium", "large"])
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+
+    from simulator.generator import generate_company
+    from simulator.store import OdooStore
+
+    started = time.perf_counter()
+    company = generate_company(args.size, seed=args.seed)
+    store = OdooStore(tables=company.tables, now=company.now)
+    tables = store_tables(store)
+    generated = time.perf_counter() - started
+    rows = sum(t.num_rows for t in tables.values())
+    with tempfile.TemporaryDirectory(prefix="coo-bench-marts-") as tmp:
+        warehouse = Warehouse.from_url(f"duckdb:///{Path(tmp) / 'warehouse.duckdb'}")
+        load_tables(warehouse, tables)
+        started = time.perf_counter()
+        run = run_dbt(warehouse, ["build"], Path(tmp) / "dbt")
+        seconds = time.perf_counter() - started
+    summary = next((line for line in run.output.splitlines() if "Done." in line), "")
+    print(f"size={args.size} seed={args.seed} raw_rows={rows} generate+load_s={generated:.1f}")
+    print(f"dbt build: {seconds:.1f} s  {summary.split('Done.')[-1].strip()}")
+    if run.returncode != 0:
+        print(run.output[-3000:])
+    return run.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

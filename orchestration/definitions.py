@@ -1,0 +1,41 @@
+"""The one Dagster ``Definitions`` of the platform: assets, checks, jobs, resources.
+
+Platform-wide choices are made here once; assets stay thin and call plain functions.
+"""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job
+from dagster_dlt import DagsterDltResource
+
+from orchestration.assets.dbt import build_dbt_assets, dbt_resource
+from orchestration.assets.raw import RAW_GROUP, odoo_model_specs, odoo_raw_assets
+from orchestration.resources import OdooResource, WarehouseResource
+
+extract_job = define_asset_job(
+    "extract",
+    selection=AssetSelection.groups(RAW_GROUP),
+    description="Extract every Odoo model into raw_odoo (incremental).",
+)
+
+main_job = define_asset_job(
+    "main",
+    selection=AssetSelection.all() - AssetSelection.groups("odoo"),
+    description="The whole platform, from Odoo to the marts and beyond, in one run.",
+)
+
+
+def build_definitions() -> Definitions:
+    return Definitions(
+        assets=[*odoo_model_specs, odoo_raw_assets, build_dbt_assets()],
+        jobs=[main_job, extract_job],
+        resources={
+            "dlt": DagsterDltResource(),
+            "odoo": OdooResource(),
+            "warehouse": WarehouseResource(),
+            "dbt": dbt_resource(),
+        },
+    )
+
+
+defs = build_definitions()
