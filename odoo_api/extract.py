@@ -148,8 +148,6 @@ def _column(values: list[Any], odoo_type: str) -> pa.Array:
             None if v is None else (v if isinstance(v, str) else json.dumps(v)) for v in cleaned
         ]
         return pa.array(cleaned, type=pa.string())
-    elif odoo_type == "many2one_reference":
-        cleaned = [v if v else None for v in cleaned]
     arrow_type = _ARROW_TYPES.get(odoo_type)
     if arrow_type is None:
         return pa.array([None if v is None else str(v) for v in cleaned], type=pa.string())
@@ -174,7 +172,12 @@ def rows_to_arrow(
     arrays = [_column([r.get(n, False) for r in rows], types[n]) for n in names]
     arrays.append(pa.array([extracted_at] * len(rows), type=pa.timestamp("us", tz="UTC")))
     arrays.append(pa.nulls(len(rows), type=pa.timestamp("us", tz="UTC")))
-    return pa.Table.from_arrays(arrays, names=[*names, EXTRACTED_COLUMN, DELETED_COLUMN])
+    columns = [*names, EXTRACTED_COLUMN, DELETED_COLUMN]
+    # id is the merge key: declared NOT NULL, as dlt's schema has it
+    schema = pa.schema(
+        [pa.field(n, a.type, nullable=n != "id") for n, a in zip(columns, arrays, strict=True)]
+    )
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def keyset_domain(base: Sequence[Any], write_date: str | None, last_id: int) -> list[Any]:
@@ -260,11 +263,14 @@ def _resource_for(
             types = {k: v for k, v in types.items() if k in wanted}
         has_write_date = "write_date" in types
         state = dlt.current.resource_state()
-        cursor_wd: str | None = state.get("write_date")
-        cursor_id: int = state.get("id", 0) if not has_write_date else 0
+        cursor_wd: str | None = state.get("write_date") if has_write_date else None
+        cursor_id: int = state.get("id", 0)
         if cursor_wd and lookback_seconds:
+            # Restart before the watermark: a transaction that committed late carries a
+            # write_date older than rows already read. Re-read rows merge away by id.
             start = datetime.strptime(cursor_wd, ODOO_DT) - timedelta(seconds=lookback_seconds)
             cursor_wd = start.strftime(ODOO_DT)
+            cursor_id = 0
         fields = sorted(types)
         order = "write_date asc, id asc" if has_write_date else "id asc"
         extracted_at = datetime.now(UTC)
@@ -298,8 +304,7 @@ def _resource_for(
             if has_write_date:
                 cursor_wd = last["write_date"] or cursor_wd
                 state["write_date"] = cursor_wd
-            else:
-                state["id"] = cursor_id
+            state["id"] = cursor_id
             mreport.rows += len(rows)
             mreport.pages += 1
             logger.info("%s: %d rows", spec.model, mreport.rows)
@@ -364,8 +369,9 @@ def reconcile_deletions(
             r[0]
             for r in sql.execute_sql(
                 "select table_name from information_schema.tables where table_schema = %s",
-                sql.fully_qualified_dataset_name(escape=False),
+                sql.make_qualified_table_name_path(None, quote=False)[-1],
             )
+            or ()
         }
         for spec in models:
             if spec.table not in existing_tables:
@@ -377,6 +383,7 @@ def reconcile_deletions(
             live = {
                 r[0]
                 for r in sql.execute_sql(f"select id from {table} where {DELETED_COLUMN} is null")
+                or ()
             }
             gone = sorted(live - source_ids)
             if gone:

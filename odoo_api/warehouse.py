@@ -69,7 +69,14 @@ class Warehouse:
             assert self.path is not None
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return dlt.destinations.duckdb(str(self.path))
-        return dlt.destinations.postgres(self.url)
+        from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+        credentials = PostgresCredentials()
+        credentials.parse_native_representation(self.url)
+        if credentials.password is None:
+            # trust/peer authentication: dlt insists on a password field, libpq ignores an empty one
+            credentials.password = ""  # type: ignore[assignment]
+        return dlt.destinations.postgres(credentials=credentials)
 
     def pipeline(self, name: str = "odoo", dataset: str = "raw_odoo") -> dlt.Pipeline:
         """A dlt pipeline; its state also lives in the warehouse, so a fresh machine resumes."""

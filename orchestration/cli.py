@@ -12,7 +12,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stdout, suppress
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -26,8 +26,9 @@ from odoo_api.warehouse import Warehouse, coo_home
 app = typer.Typer(help="An AI COO for Odoo.", no_args_is_help=True, add_completion=False)
 simulator_app = typer.Typer(help="The simulated Odoo company.", no_args_is_help=True)
 app.add_typer(simulator_app, name="simulator")
-console = Console(stderr=False)
-err = Console(stderr=True)
+# Bound to the real streams: a job's chatter (dbt's log) is redirected to a file while it runs.
+console = Console(file=sys.stdout)
+err = Console(file=sys.stderr)
 T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -63,10 +64,11 @@ class _ProgressHandler(logging.Handler):
     """Shows extraction progress (rows per model) while the run works."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        # stdout: stderr is kept for the one line that says what went wrong
         if record.levelno >= logging.WARNING:
-            err.print(f"  [yellow]warning[/] {record.getMessage()}", highlight=False)
+            console.print(f"  [yellow]warning[/] {record.getMessage()}", highlight=False)
         else:
-            err.print(f"  [dim]{record.getMessage()}[/]", highlight=False)
+            console.print(f"  [dim]{record.getMessage()}[/]", highlight=False)
 
 
 @contextmanager
@@ -101,10 +103,19 @@ def _run_job(job_name: str) -> Any:
 
     _dagster_home()
     job = defs.resolve_job_def(job_name)
-    with DagsterInstance.get() as instance:
+    logs = coo_home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{job_name}-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    console.print(f"  job log (dbt output): {log_path}", highlight=False)
+    with (
+        DagsterInstance.get() as instance,
+        log_path.open("w") as log,
+        redirect_stdout(log),
+    ):
         result = job.execute_in_process(
             instance=instance,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # failures surface once, through _guard; Dagster's own log stays in the run storage
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     return result
 
@@ -153,10 +164,10 @@ def demo(
         company = SimulatedCompany(coo_home() / "simulator", size, seed)
         started = time.perf_counter()
         if fresh or not company.exists():
-            err.print(f"generating the simulated company ({size}, seed {seed}) ...")
+            console.print(f"generating the simulated company ({size}, seed {seed}) ...")
             company.create()
-            err.print(f"  done in {time.perf_counter() - started:.1f} s")
-        err.print(f"running the main job into {warehouse.redacted()} ...")
+            console.print(f"  done in {time.perf_counter() - started:.1f} s")
+        console.print(f"running the main job into {warehouse.redacted()} ...", highlight=False)
         t0 = time.perf_counter()
         with _progress():
             result = _run_job("main")
@@ -189,7 +200,10 @@ def extract(
         config = OdooConfig.from_env()
         Warehouse.from_url()  # fail on a malformed COO_WAREHOUSE_URL before any traffic
         with OdooClient(config).connect() as client:  # fail fast on a wrong URL/key/db
-            err.print(f"connected to {config.redacted()['url']} over {client.transport_name}")
+            console.print(
+                f"connected to {config.redacted()['url']} over {client.transport_name}",
+                highlight=False,
+            )
         t0 = time.perf_counter()
         with _progress():
             result = _run_job(job)
@@ -274,4 +288,4 @@ def main() -> None:  # pragma: no cover
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

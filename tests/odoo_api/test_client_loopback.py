@@ -106,7 +106,8 @@ def test_errors_over_the_wire(server: SimulatorServer, store: OdooStore, transpo
         with pytest.raises(OdooNotFoundError, match="no_such_field"):
             client.search_read("res.partner", [["no_such_field", "=", 1]], limit=1)
         with pytest.raises(OdooValidationError):
-            client.write("res.partner", [1], {"type": "bogus"})
+            partner = client.create("res.partner", {"name": "Wire error probe"})
+            client.write("res.partner", [partner], {"type": "bogus"})
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

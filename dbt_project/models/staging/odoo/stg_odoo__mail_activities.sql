@@ -33,7 +33,7 @@ final as (
         {{ odoo_column(src, 'note', 'text') }}                           as note,
         {{ odoo_column(src, 'previous_activity_type_id', 'bigint') }}    as previous_activity_type_id,
         {{ odoo_column(src, 'recommended_activity_type_id', 'bigint') }} as recommended_activity_type_id,
-        {{ odoo_column(src, 'res_id', 'bigint') }}                       as res_id,
+        nullif({{ odoo_column(src, 'res_id', 'bigint') }}, 0)               as res_id,
         {{ odoo_column(src, 'res_model', 'text') }}                      as res_model,
         {{ odoo_column(src, 'res_model_id', 'bigint') }}                 as res_model_id,
         {{ odoo_column(src, 'res_name', 'text') }}                       as res_name,

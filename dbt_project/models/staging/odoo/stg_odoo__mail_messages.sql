@@ -31,7 +31,7 @@ final as (
         {{ odoo_column(src, 'parent_id', 'bigint') }}             as parent_id,
         {{ odoo_column(src, 'record_company_id', 'bigint') }}     as record_company_id,
         {{ odoo_column(src, 'record_name', 'text') }}             as record_name,
-        {{ odoo_column(src, 'res_id', 'bigint') }}                as res_id,
+        nullif({{ odoo_column(src, 'res_id', 'bigint') }}, 0)        as res_id,
         {{ odoo_column(src, 'subject', 'text') }}                 as subject,
         {{ odoo_column(src, 'subtype_id', 'bigint') }}            as subtype_id,
         {{ odoo_column(src, 'write_date', 'timestamptz') }}       as updated_at,
