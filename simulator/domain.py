@@ -327,8 +327,8 @@ def _hierarchy(
     else:
         todo = list(start)
         while todo:
-            row = rows.get(todo.pop())
-            p = row.get(parent) if row else None
+            prow = rows.get(todo.pop())
+            p = prow.get(parent) if prow else None
             if p and p not in result:
                 result.add(p)
                 todo.append(p)

@@ -436,6 +436,10 @@ class _Gen:
         self.set_day(-30)
         self.agenda: dict[int, list[tuple[int, int, Callable[..., None], tuple[Any, ...]]]] = {}
         self.seq = 0
+        # CRM leads created stuck: stalled (no activity) vs slow but still active;
+        # filled by generate_company's ev_lead_create hook.
+        self._stalled: list[int] = []
+        self.slow_ids: list[int] = []
 
     # ------------------------------------------------------------------ clock and rows
     def ds(self, i: int) -> str:
@@ -695,7 +699,7 @@ class _Gen:
             self.new("uom.uom", row, uid=1)
         self.UNIT, self.HOUR, self.KM = 1, 4, 6
         # product categories
-        cats = {}
+        cats: dict[str, int] = {}
         for name, parent in (
             ("All", None),
             ("Furniture", "All"),
@@ -969,7 +973,7 @@ class _Gen:
                 cost = price
                 kind, code = "expense", f"EXP_{name.upper().replace(' ', '_')}"
             active = not (kind == "goods" and (rng.random() < 0.04 or k == p["goods"] - 1))
-            tmpl = {
+            tmpl: dict[str, Any] = {
                 "name": name,
                 "default_code": code,
                 "type": "service" if kind != "goods" else "consu",
@@ -1239,7 +1243,7 @@ class _Gen:
             fate = "confirm" if r < 0.88 else ("cancel" if r < 0.96 else "stale")
             if cust in sp.churned and day == H - sp.churned[cust]["stop_ago"]:
                 fate = "confirm"
-            o = {
+            o: dict[str, Any] = {
                 "partner": cust,
                 "company": comp,
                 "day": day,
@@ -3603,8 +3607,6 @@ def generate_company(
     g.setup()
     g.population()
     g.plan()
-    g._stalled = []
-    g.slow_ids = []
     orig = g.ev_lead_create
 
     def lead_create(spec: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ Design notes
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import logging
@@ -95,6 +96,35 @@ _METHOD_NOT_ALLOWED_HTML = (
 )
 
 
+_READ_METHODS = frozenset(
+    {
+        "search_read",
+        "search",
+        "search_count",
+        "read",
+        "fields_get",
+        "name_search",
+        "exists",
+        "search_fetch",
+        "web_search_read",
+        "check_access_rights",
+    }
+)
+
+
+@dataclass
+class WriteCall:
+    """A call that may change data (create, write, unlink, message_post, ...), as received."""
+
+    uid: int
+    model: str
+    method: str
+    args: Any
+    kwargs: Any
+    result: Any = None
+    error: str | None = None
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -154,6 +184,7 @@ class _App:
         # (uid, sha256(password)) pairs already checked: spares a lookup per execute_kw
         # without keeping the password itself in memory.
         self._verified: set[tuple[int, str]] = set()
+        self.write_calls: list[WriteCall] = []
 
     # ------------------------------------------------------------------ routing
 
@@ -179,6 +210,21 @@ class _App:
     def call_store(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self.store_lock:
             return fn(*args)
+
+    def execute(self, uid: int, model: str, func: str, args: Any, kwargs: Any) -> Any:
+        """One model call; calls that may change data are kept in ``write_calls``."""
+        if func in _READ_METHODS:
+            return self.call_store(self.store.execute, uid, model, func, args, kwargs)
+        call = WriteCall(uid, model, str(func), copy.deepcopy(args), copy.deepcopy(kwargs))
+        try:
+            call.result = self.call_store(self.store.execute, uid, model, func, args, kwargs)
+        except Exception as exc:
+            call.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            with self.store_lock:
+                self.write_calls.append(call)
+        return call.result
 
     def check_db(self, db: Any) -> None:
         if db != self.store.db:
@@ -281,7 +327,7 @@ class _App:
         if func.startswith("_"):
             return self.json2_error(AccessError(_private_message(model, func)))
         try:
-            result = self.call_store(self.store.execute, int(uid), model, func, [], params)
+            result = self.execute(int(uid), model, func, [], params)
         except Exception as error:
             return self.json2_error(error)
         return _json(200, result)
@@ -467,7 +513,7 @@ class _App:
         if isinstance(func, str) and func.startswith("_") and model in self.store.fields:
             raise AccessError(_private_message(model, func))
         try:
-            return self.call_store(self.store.execute, uid, model, func, args, kwargs)
+            return self.execute(uid, model, func, args, kwargs)
         except NotFound as exc:
             # get_public_method raises AttributeError; only JSON-2 turns it into a 404.
             raise AttributeError(exc.message) from None
@@ -684,6 +730,12 @@ class SimulatorServer:
     def faults_injected(self) -> dict[str, int]:
         """Injected faults so far, per kind ("503", "reset", ...)."""
         return self._injector.counts()
+
+    @property
+    def write_calls(self) -> list[WriteCall]:
+        """Every data-changing call received, in order, with its result or error."""
+        with self._app.store_lock:
+            return list(self._app.write_calls)
 
     @property
     def faults(self) -> FaultConfig:

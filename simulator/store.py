@@ -193,7 +193,7 @@ class OdooStore:
         self._tables: dict[str, dict[int, dict[str, Any]]] = {m: {} for m in self.fields}
         self._next_id: dict[str, int] = {}
         self._messages: list[dict[str, Any]] = []
-        self._meta_cache: dict[str, Any] = {}
+        self._meta_cache: dict[tuple[str, str], Any] = {}
         self._idx_id: dict[str, list[int]] = {}
         self._idx_wd: dict[str, list[tuple[str, int]]] = {}
         for model, rows in (tables or {}).items():
@@ -268,14 +268,15 @@ class OdooStore:
         out: list[SimUser] = []
         for uid, row in sorted(rows.items()):
             login = row.get("login") or None
-            partner = partners.get(row.get("partner_id")) or {}
+            pid = row.get("partner_id")
+            partner = (partners.get(pid) if pid is not None else None) or {}
             companies = list(row.get("company_ids") or [row.get("company_id") or 1])
             company = row.get("company_id") or companies[0]
             name = partner.get("name") or login or f"User {uid}"
             if login == "__system__":
                 out.append(SimUser(uid, None, None, name, company, companies, None))
                 continue
-            template = by_login.get(login)
+            template = by_login.get(login) if login is not None else None
             if template is not None:
                 access = None if template.access is None else {
                     m: set(ops) for m, ops in template.access.items()
@@ -492,7 +493,7 @@ class OdooStore:
             and not dom.uses_field(tree, "active")
         ):
             checks.append(lambda r: bool(r.get("active", False)))
-        rule = self._company_rule(model, companies)
+        rule = self._company_rule(model, companies, user)
         if rule is not None:
             checks.append(rule)
         if not checks:
@@ -502,7 +503,14 @@ class OdooStore:
         a, b = checks
         return lambda r: a(r) and b(r)
 
-    def _company_rule(self, model: str, companies: set[int]) -> Callable[[dict], bool] | None:
+    def _company_rule(
+        self, model: str, companies: set[int], user: SimUser | None = None
+    ) -> Callable[[dict], bool] | None:
+        if model == "res.company" and user is not None:
+            # Odoo's global rule "company rule employee": a user sees the companies they
+            # belong to, whatever the context asks for.
+            mine = set(user.company_ids)
+            return lambda r: r["id"] in mine
         if model in ("res.users", "res.company"):
             return None
         fdefs = self.fields[model]
@@ -588,20 +596,22 @@ class OdooStore:
         start_key = self._keyset_start(tree)
         if start_key is None:
             return None
-        idx = self._wd_index(model)
-        if idx is None:
+        wd_idx = self._wd_index(model)
+        if wd_idx is None:
             return None
         if start_key == "all":
-            if idx and idx[0][0] == "":
+            if wd_idx and wd_idx[0][0] == "":
                 return None  # rows without write_date sort last in SQL: let the slow path do it
             start = 0
         else:
             start = (
-                bisect_right(idx, start_key)
+                bisect_right(wd_idx, start_key)
                 if start_key[1] is not None
-                else bisect_left(idx, (start_key[0], -1))
+                else bisect_left(wd_idx, (start_key[0], -1))
             )
-        return self._collect(rows, (idx[i][1] for i in range(start, len(idx))), vis, offset, limit)
+        return self._collect(
+            rows, (wd_idx[i][1] for i in range(start, len(wd_idx))), vis, offset, limit
+        )
 
     @staticmethod
     def _keyset_start(tree: tuple) -> Any:
@@ -701,6 +711,7 @@ class OdooStore:
             nulls_first = (nulls == "first") if nulls else desc
             # after reverse=desc, a null flag of 0 lands last
             null_flag = (1 if desc else 0) if nulls_first else (0 if desc else 1)
+            key: Callable[[dict], Any]
             if ftype in ("integer", "float", "monetary"):
 
                 def key(r: dict, n: str = name) -> Any:
@@ -869,7 +880,7 @@ class OdooStore:
             if i in table and i not in seen:
                 seen.add(i)
                 rows.append(table[i])
-        rule = self._company_rule(model, set(allowed_companies(user, context)))
+        rule = self._company_rule(model, set(allowed_companies(user, context)), user)
         if rule is not None:
             denied = [r for r in rows if not rule(r)]
             if denied:
@@ -984,7 +995,7 @@ class OdooStore:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise ValueError(f"Wrong value for {model}.{name}: {value!r}")
             rel = d.get("relation")
-            target = self._tables.get(rel) if rel in self.fields else None
+            target = self._tables.get(rel) if rel is not None and rel in self.fields else None
             if target and value not in target:  # empty table = not loaded: no check
                 raise ValidationError(
                     "The operation cannot be completed: the record "
@@ -1062,8 +1073,9 @@ class OdooStore:
             if not isinstance(cmd, list | tuple) or not cmd:
                 raise ValueError(f"Wrong value for {model}.{name}: {value!r}")
             code = cmd[0]
-            arg1 = cmd[1] if len(cmd) > 1 else 0
-            arg2 = cmd[2] if len(cmd) > 2 else 0
+            # x2many command triples come straight from the RPC payload: untyped
+            arg1: Any = cmd[1] if len(cmd) > 1 else 0
+            arg2: Any = cmd[2] if len(cmd) > 2 else 0
             if code == 0:
                 vals = dict(arg2 or {})
                 if inv_field:
@@ -1216,7 +1228,8 @@ class OdooStore:
         if not link:
             return
         pmodel = self.fields[model][link]["relation"]
-        parent = self._rows(pmodel).get(row.get(link))
+        pid = row.get(link)
+        parent = self._rows(pmodel).get(pid) if pid is not None else None
         if parent is not None:
             self._set_write_date(pmodel, parent, ts, uid)
 
@@ -1297,16 +1310,17 @@ class OdooStore:
             children = [cid for cid, c in self._tables[cmodel].items() if c.get(link) in doomed]
             if children:
                 self._unlink_rows(cmodel, children, ts, uid)
-        link = meta.PARENT_BUMPS.get(model)
+        bump = meta.PARENT_BUMPS.get(model)
         for rid in todo:
             row = table.pop(rid, None)
             if row is None:
                 continue
             self._index_remove(model, row)
             self._sync_inverse(model, {"id": rid}, row, ts, uid)
-            if link:
-                pmodel = self.fields[model][link]["relation"]
-                prow = self._rows(pmodel).get(row.get(link))
+            if bump:
+                pmodel = self.fields[model][bump]["relation"]
+                pid = row.get(bump)
+                prow = self._rows(pmodel).get(pid) if pid is not None else None
                 if prow is not None:
                     self._set_write_date(pmodel, prow, ts, uid)
 
@@ -1433,7 +1447,7 @@ class OdooStore:
             while rid in self._rows("mail.message"):
                 rid += 1
             self._next_id["mail.message"] = rid + 1
-            row = {"id": rid}
+            row: dict[str, Any] = {"id": rid}
             for k, v in vals.items():
                 if v is not False:
                     row[k] = v

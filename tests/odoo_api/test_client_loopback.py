@@ -184,3 +184,25 @@ def test_injected_faults_are_retried_on_reads(
         server.fail_next(1, "reset")
         assert client.search_count("res.partner") == expected
     assert len(sleeps) == 3
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_server_records_the_write_calls_it_receives(
+    server: SimulatorServer, store: OdooStore, transport: str
+) -> None:
+    before = len(server.write_calls)
+    with _client(server, store, transport) as client:
+        partner = client.create("res.partner", {"name": f"Logged {transport}"})
+        client.search_read("res.partner", [["id", "=", partner]], ["name"])
+        client.write("res.partner", [partner], {"phone": "+32 2 555 01 01"})
+        client.call("res.partner", "message_post", ids=[partner], body="Checked by the COO")
+        with pytest.raises(OdooValidationError):
+            client.write("res.partner", [partner], {"type": "bogus"})
+    calls = server.write_calls[before:]
+    assert [c.method for c in calls] == ["create", "write", "message_post", "write"]
+    admin_uid = store.uid_for_api_key(store.api_key_for("admin"))
+    assert all(c.model == "res.partner" and c.uid == admin_uid for c in calls)
+    assert calls[0].result in (partner, [partner])
+    assert calls[1].error is None and calls[1].result is True
+    assert "+32 2 555 01 01" in repr(calls[1].args) + repr(calls[1].kwargs)
+    assert calls[3].error is not None and "bogus" in calls[3].error
