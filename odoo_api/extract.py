@@ -238,6 +238,9 @@ def _resource_for(
         write_disposition="merge",
         primary_key="id",
         columns={"write_date": {"dedup_sort": "desc"}},
+        # Models are read concurrently (dlt's extract workers, 5 by default): while Odoo
+        # serves one page, the pages already received are typed and written.
+        parallelized=True,
     )
     def extract_model() -> Iterator[pa.Table]:
         client = client_factory()

@@ -26,6 +26,7 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 import httpx
+import orjson
 
 from odoo_api.config import OdooConfig, safe_url
 from odoo_api.errors import (
@@ -58,6 +59,15 @@ RPC_POSITIONAL: dict[str, tuple[str, ...]] = {
     "create": ("vals_list",),
     "write": ("vals",),
 }
+
+
+def _parse_json(response: httpx.Response) -> Any:
+    """The JSON body; orjson reads a 5,000-row page several times faster than ``json``.
+    What orjson refuses (NaN, integers beyond 64 bits) falls back to the standard parser."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return json.loads(response.content)
 
 
 class EndpointAbsent(OdooConnectionError):
@@ -314,7 +324,7 @@ class JSON2Transport(Transport):
             self._redirected(response, model, method)
         payload: Any
         try:
-            payload = response.json()
+            payload = _parse_json(response)
         except ValueError:
             payload = None
             if status == 200:
@@ -507,7 +517,7 @@ class JSONRPCTransport(_RPCTransport):
             headers={"Content-Type": "application/json"},
         )
         try:
-            body = response.json()
+            body = _parse_json(response)
         except ValueError:
             body = None
         if not isinstance(body, dict) or ("result" not in body and "error" not in body):

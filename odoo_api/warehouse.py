@@ -14,8 +14,11 @@ from urllib.parse import urlparse
 
 import dlt
 from dlt.common.destination import Destination
+from dlt.common.runtime.collector import NullCollector
 
 from odoo_api.errors import ConfigError
+
+_SILENT = NullCollector()
 
 
 def coo_home() -> Path:
@@ -78,7 +81,9 @@ class Warehouse:
             credentials.password = ""  # type: ignore[assignment]
         return dlt.destinations.postgres(credentials=credentials)
 
-    def pipeline(self, name: str = "odoo", dataset: str = "raw_odoo") -> dlt.Pipeline:
+    def pipeline(
+        self, name: str = "odoo", dataset: str = "raw_odoo", progress: bool = True
+    ) -> dlt.Pipeline:
         """A dlt pipeline; its state also lives in the warehouse, so a fresh machine resumes."""
         pipelines_dir = coo_home() / "dlt"
         pipelines_dir.mkdir(parents=True, exist_ok=True)
@@ -89,5 +94,5 @@ class Warehouse:
             destination=self.destination(),
             dataset_name=dataset,
             pipelines_dir=str(pipelines_dir),
-            progress="log",
+            progress="log" if progress else _SILENT,
         )

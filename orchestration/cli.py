@@ -239,6 +239,9 @@ def simulator_serve(
     recorded: Annotated[
         bool, typer.Option(help="serve the recorded real Odoo 19 demo database")
     ] = False,
+    latency_ms: Annotated[
+        float, typer.Option(help="delay every request (network and Odoo's per-request work)")
+    ] = 0.0,
 ) -> None:
     """Serve the simulated company on 127.0.0.1 over JSON-2, JSON-RPC and XML-RPC."""
     from simulator.runtime import SimulatedCompany
@@ -260,7 +263,7 @@ def simulator_serve(
         soft_wrap=True,
     )
     with suppress(KeyboardInterrupt):
-        serve_forever(store, "127.0.0.1", port)
+        serve_forever(store, "127.0.0.1", port, latency_ms=latency_ms)
 
 
 @simulator_app.command("advance")

@@ -573,6 +573,9 @@ class _Handler(BaseHTTPRequestHandler):
             logger.debug("fault %s injected on %s %s", kind, self.command, path)
             self._inject(kind, owner)
             return
+        if owner.latency_s:
+            # network round trip plus Odoo's per-request work (auth, cursor, registry check)
+            time.sleep(owner.latency_s)
         try:
             response = owner._app.dispatch(self.command, self.path, self.headers, body)
         except Exception:
@@ -686,7 +689,8 @@ class SimulatorServer:
 
     ``version`` poses as another release (e.g. ``(17, 0, 0, "final", 0, "")``, which has no
     JSON-2: ``/json/2/...`` and ``/json/version`` then 404 like unknown routes).
-    ``faults`` injects transient failures before requests reach the store.
+    ``faults`` injects transient failures before requests reach the store; ``latency_ms``
+    delays every request, standing for the network and Odoo's own per-request work.
     """
 
     def __init__(
@@ -697,8 +701,10 @@ class SimulatorServer:
         *,
         faults: FaultConfig | None = None,
         version: tuple[Any, ...] = ODOO_19,
+        latency_ms: float = 0.0,
     ) -> None:
         self.store = store
+        self.latency_s = max(0.0, latency_ms) / 1000.0
         self.host = host
         self.port = port
         self.version = tuple(version)
@@ -819,7 +825,11 @@ class SimulatorServer:
 
 
 def serve_forever(
-    store: Any, host: str = "127.0.0.1", port: int = 8069, faults: FaultConfig | None = None
+    store: Any,
+    host: str = "127.0.0.1",
+    port: int = 8069,
+    faults: FaultConfig | None = None,
+    latency_ms: float = 0.0,
 ) -> None:
     """Serve ``store`` until interrupted (``coo simulator serve``)."""
-    SimulatorServer(store, host, port, faults=faults).serve_forever()
+    SimulatorServer(store, host, port, faults=faults, latency_ms=latency_ms).serve_forever()

@@ -191,11 +191,10 @@ def test_aging_equals_python_recompute_to_the_cent(
 
 
 @pytest.mark.slow
-def test_dbt_build_on_small_simulated_company(warehouse: Warehouse, dbt_runner, request) -> None:
-    pytest.importorskip("simulator.generator", reason="the simulated company is not written yet")
-    pytest.importorskip("simulator.store", reason="the simulated company is not written yet")
-    store = request.getfixturevalue("small_store")
-    tables = store_tables(store)
+def test_dbt_build_on_small_simulated_company(
+    warehouse: Warehouse, dbt_runner, small_store
+) -> None:
+    tables = store_tables(small_store)
     assert "account_move_line" in tables
     load_tables(warehouse, tables)
     run = dbt_runner(warehouse, ["build"])
