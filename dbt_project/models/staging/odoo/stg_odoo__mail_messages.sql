@@ -27,6 +27,7 @@ final as (
         {{ odoo_column(src, 'date', 'timestamptz') }}             as posted_at,
         {{ odoo_column(src, 'email_from', 'text') }}              as email_from,
         {{ odoo_column(src, 'mail_activity_type_id', 'bigint') }} as mail_activity_type_id,
+        {{ odoo_column(src, 'message_type', 'text') }}            as message_type,
         {{ odoo_column(src, 'model', 'text') }}                   as model,
         {{ odoo_column(src, 'parent_id', 'bigint') }}             as parent_id,
         {{ odoo_column(src, 'record_company_id', 'bigint') }}     as record_company_id,

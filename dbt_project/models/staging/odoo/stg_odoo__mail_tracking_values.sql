@@ -24,6 +24,7 @@ final as (
         {{ odoo_column(src, 'create_uid', 'bigint') }}              as created_by_user_id,
         {{ odoo_column(src, 'currency_id', 'bigint') }}             as currency_id,
         {{ odoo_column(src, 'field_id', 'bigint') }}                as field_id,
+        {{ odoo_column(src, 'field_info', 'text') }}                as field_info,
         {{ odoo_column(src, 'mail_message_id', 'bigint') }}         as mail_message_id,
         {{ odoo_column(src, 'new_value_char', 'text') }}            as new_value_char,
         {{ odoo_column(src, 'new_value_datetime', 'timestamptz') }} as new_value_datetime_at,
