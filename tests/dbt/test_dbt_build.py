@@ -201,3 +201,22 @@ def test_dbt_build_on_small_simulated_company(
     _assert_built(run)
     aging = query(warehouse, "select count(*) as n from finance.fct_receivable_aging")[0]["n"]
     assert aging > 0
+
+
+@pytest.mark.slow
+def test_dbt_build_on_medium_simulated_company(warehouse: Warehouse, dbt_runner) -> None:
+    """The whole project (models, data tests, unit tests, reconciliations) on ~100k journal
+    items, on DuckDB and on PostgreSQL."""
+    from simulator.generator import generate_company
+    from simulator.store import OdooStore
+
+    company = generate_company("medium", seed=7)
+    tables = store_tables(OdooStore(tables=company.tables, now=company.now))
+    assert tables["account_move_line"].num_rows > 50_000
+    load_tables(warehouse, tables)
+    run = dbt_runner(warehouse, ["build"])
+    _assert_built(run)
+    stalled = query(warehouse, "select lead_id from sales.fct_stalled_deals")
+    assert {d["lead_id"] for d in company.ground_truth["scenarios"]["stalled_deals"]} <= {
+        r["lead_id"] for r in stalled
+    }
