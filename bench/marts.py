@@ -9,6 +9,8 @@ Generates the company, loads its raw tables the way the extractor writes them
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import tempfile
 import time
@@ -25,7 +27,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="medium", choices=["small", "medium", "large"])
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--threads", type=int, default=0, help="dbt threads (0 = profile's)")
+    parser.add_argument("--dbt-flags", default="", help="extra global dbt flags, e.g. '--log-level-file none'")
     args = parser.parse_args()
+    if args.threads:
+        os.environ["COO_DBT_THREADS"] = str(args.threads)
 
     from simulator.generator import generate_company
     from simulator.store import OdooStore
@@ -39,12 +45,30 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="coo-bench-marts-") as tmp:
         warehouse = Warehouse.from_url(f"duckdb:///{Path(tmp) / 'warehouse.duckdb'}")
         load_tables(warehouse, tables)
+        work = Path(tmp) / "dbt"
         started = time.perf_counter()
-        run = run_dbt(warehouse, ["build"], Path(tmp) / "dbt")
+        parse = run_dbt(warehouse, ["parse"], work)
+        parse_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        run = run_dbt(warehouse, [*args.dbt_flags.split(), "build"], work)
         seconds = time.perf_counter() - started
+        results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    by_kind: dict[str, float] = {}
+    for r in results:
+        kind = r["unique_id"].split(".")[0]
+        by_kind[kind] = by_kind.get(kind, 0.0) + r["execution_time"]
+    slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
     summary = next((line for line in run.output.splitlines() if "Done." in line), "")
     print(f"size={args.size} seed={args.seed} raw_rows={rows} generate+load_s={generated:.1f}")
+    print(f"dbt parse (cold): {parse_seconds:.1f} s  (returncode {parse.returncode})")
     print(f"dbt build: {seconds:.1f} s  {summary.split('Done.')[-1].strip()}")
+    print(
+        "node time by kind (sum over threads): "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(by_kind.items()))
+    )
+    print("slowest nodes:")
+    for r in slowest:
+        print(f"  {r['execution_time']:6.2f} s  {r['unique_id']}")
     if run.returncode != 0:
         print(run.output[-3000:])
     return run.returncode
