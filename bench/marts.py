@@ -28,7 +28,9 @@ def main() -> int:
     parser.add_argument("--size", default="medium", choices=["small", "medium", "large"])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=0, help="dbt threads (0 = profile's)")
-    parser.add_argument("--dbt-flags", default="", help="extra global dbt flags, e.g. '--log-level-file none'")
+    parser.add_argument(
+        "--dbt-flags", default="", help="extra global dbt flags, e.g. '--log-level-file none'"
+    )
     args = parser.parse_args()
     if args.threads:
         os.environ["COO_DBT_THREADS"] = str(args.threads)
