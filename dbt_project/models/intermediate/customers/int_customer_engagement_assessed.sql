@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- tested and read by the feature mart: computed once, not per query -#}
 {#-
     Customer x month: open support tasks and chatter activity, measured at the period end.
 
