@@ -29,6 +29,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -277,15 +278,14 @@ def _resource_for(
         fields = sorted(types)
         order = "write_date asc, id asc" if has_write_date else "id asc"
         extracted_at = datetime.now(UTC)
-        while True:
-            if has_write_date:
-                domain = keyset_domain(spec.domain, cursor_wd, cursor_id)
-                if cursor_wd and cursor_id == 0:
-                    domain = [*spec.domain, ["write_date", ">=", cursor_wd]]
+
+        def page_after(wd: str | None, last_id: int) -> list[dict[str, Any]]:
+            if has_write_date and wd and last_id == 0:
+                domain = [*spec.domain, ["write_date", ">=", wd]]
             else:
-                domain = keyset_domain(spec.domain, None, cursor_id)
+                domain = keyset_domain(spec.domain, wd if has_write_date else None, last_id)
             try:
-                rows = client.search_read(
+                return client.search_read(
                     spec.model,
                     domain,
                     fields,
@@ -299,20 +299,34 @@ def _resource_for(
                 raise OdooAccessError(
                     f"cannot read {spec.model}: {exc} Grant the Odoo user read access to it."
                 ) from exc
-            if not rows:
-                break
-            yield rows_to_arrow(rows, types, extracted_at)
-            last = rows[-1]
-            cursor_id = last["id"]
-            if has_write_date:
-                cursor_wd = last["write_date"] or cursor_wd
-                state["write_date"] = cursor_wd
-            state["id"] = cursor_id
-            mreport.rows += len(rows)
-            mreport.pages += 1
-            logger.info("%s: %d rows", spec.model, mreport.rows)
-            if len(rows) < page_size:
-                break
+
+        # The next page is asked for as soon as this one's last key is known, so Odoo
+        # serves it while this page is typed and written (one request in flight per model).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"odoo-{spec.table}") as pool:
+            pending: Future[list[dict[str, Any]]] | None = pool.submit(
+                page_after, cursor_wd, cursor_id
+            )
+            while pending is not None:
+                rows = pending.result()
+                if not rows:
+                    break
+                last = rows[-1]
+                cursor_id = last["id"]
+                if has_write_date:
+                    cursor_wd = last["write_date"] or cursor_wd
+                pending = (
+                    pool.submit(page_after, cursor_wd, cursor_id)
+                    if len(rows) == page_size
+                    else None
+                )
+                yield rows_to_arrow(rows, types, extracted_at)
+                # the cursor moves only once dlt holds the page
+                if has_write_date:
+                    state["write_date"] = cursor_wd
+                state["id"] = cursor_id
+                mreport.rows += len(rows)
+                mreport.pages += 1
+                logger.info("%s: %d rows", spec.model, mreport.rows)
         mreport.seconds += time.perf_counter() - started
 
     return extract_model
