@@ -24,7 +24,7 @@ demo: setup
 
 ## the test suite (unit + integration, DuckDB and the local PostgreSQL)
 test: setup
-	$(VENV)/bin/pytest -n 2 --dist loadgroup -q
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=15
 
 test-fast: setup
 	$(VENV)/bin/pytest -q -m "unit"

@@ -29,6 +29,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=0, help="dbt threads (0 = profile's)")
     parser.add_argument(
+        "--url",
+        default="",
+        help="warehouse URL, e.g. postgresql://postgres@127.0.0.1:5432/bench (its raw_odoo "
+        "and mart schemas are replaced); default a temporary DuckDB file",
+    )
+    parser.add_argument(
         "--dbt-flags", default="", help="extra global dbt flags, e.g. '--log-level-file none'"
     )
     args = parser.parse_args()
@@ -45,7 +51,7 @@ def main() -> int:
     generated = time.perf_counter() - started
     rows = sum(t.num_rows for t in tables.values())
     with tempfile.TemporaryDirectory(prefix="coo-bench-marts-") as tmp:
-        warehouse = Warehouse.from_url(f"duckdb:///{Path(tmp) / 'warehouse.duckdb'}")
+        warehouse = Warehouse.from_url(args.url or f"duckdb:///{Path(tmp) / 'warehouse.duckdb'}")
         load_tables(warehouse, tables)
         work = Path(tmp) / "dbt"
         started = time.perf_counter()
