@@ -33,6 +33,7 @@ from odoo_api.errors import (
     OdooAuthError,
     OdooConnectionError,
     OdooError,
+    OdooNotFoundError,
     OdooServerError,
     OdooTimeoutError,
     OdooTransientError,
@@ -271,8 +272,9 @@ class Transport(ABC):
         """Call ``model.method`` once; ``params`` are named and already free of None."""
 
     def list_databases(self) -> list[str]:
-        """``db.list`` (RPC only), used to pick the database when ODOO_DB is unset."""
-        raise NotImplementedError
+        """``db.list`` (RPC only), used to pick the database when ODOO_DB is unset. JSON-2
+        has no such route: the client turns this into "set ODOO_DB"."""
+        raise OdooNotFoundError("this transport cannot list the server's databases")
 
 
 class JSON2Transport(Transport):
