@@ -51,6 +51,16 @@ def small_store(small_company_tables):
     )
 
 
+@pytest.fixture(scope="session")
+def small_marts(tmp_path_factory: pytest.TempPathFactory):
+    """Every mart of the small company (seed 42) in a DuckDB file, built once per test run
+    and shared by all xdist workers. Read it, or ``copy_to`` a folder of your own to write."""
+    from tests.marts_fixture import shared_marts
+
+    # the workers' basetemp share a parent: build there once for all of them
+    return shared_marts("small", 42, tmp_path_factory.getbasetemp().parent / "shared")
+
+
 @pytest.fixture
 def duckdb_warehouse(tmp_path: Path) -> Warehouse:
     return Warehouse.from_url(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
