@@ -1,0 +1,369 @@
+"""The write-back service: propose, list, approve, reject, execute, roll back.
+
+Every proposal from anyone goes through :func:`propose`, which runs the policy and stores
+the proposal whatever the outcome (a refusal is stored with its reason, so the audit shows
+what was asked and why it was not done). People act through :func:`approve` and
+:func:`reject`; the executor (``writeback.executor``) runs what is approved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from odoo_api.client import OdooClient
+from odoo_api.errors import ConfigError
+from opstore import StateStore
+from writeback.approvers import roles_of
+from writeback.catalog import Catalog, load_catalog
+from writeback.policy import check_odoo, check_request
+from writeback.store import append_audit, approvals, audit_log, dumps, executions, proposals, utcnow
+
+__all__ = [
+    "ProposalOutcome",
+    "ProposalRequest",
+    "approve",
+    "execute",
+    "get_proposal",
+    "list_proposals",
+    "propose",
+    "reject",
+    "rollback",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProposalRequest:
+    """What someone asks write-back to do. ``record_ids`` names further records for skills
+    that allow several per action (``max_records``)."""
+
+    skill: str
+    company_id: int
+    model: str
+    record_id: int | None
+    params: dict[str, Any] = field(default_factory=dict)
+    reasoning: str = ""
+    source: str = "manual"  # alert | briefing | api | mcp | manual
+    source_ref: str | None = None
+    alert_key: str | None = None
+    requested_by: str = "unknown"
+    record_ids: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class ProposalOutcome:
+    """The stored proposal's id, its status and, when refused or held, why."""
+
+    id: int
+    status: str
+    reason: str | None = None
+
+
+def _clip(value: Any, n: int) -> Any:
+    return value[:n] if isinstance(value, str) else value
+
+
+def propose(
+    state: StateStore,
+    request: ProposalRequest,
+    odoo: OdooClient | None = None,
+    *,
+    catalog: Catalog | None = None,
+) -> ProposalOutcome:
+    """Check ``request`` against the policy and store it.
+
+    pending (waiting for approval), approved (an ``auto`` skill that passed every check,
+    Odoo included) or rejected (with the reason). Without an Odoo client the record checks
+    cannot run: the proposal is stored pending with that said, and the executor runs them
+    before any write.
+    """
+    catalog = catalog or load_catalog()
+    now = utcnow()
+    with state.begin() as conn:
+        result, skill, targets = check_request(state, catalog, request, conn, now=now)
+    if result.ok and skill is not None:
+        if odoo is not None:
+            check_odoo(result, skill, request, targets, odoo)
+        else:
+            result.checks.append(
+                {
+                    "check": "odoo",
+                    "ok": None,
+                    "detail": "not verified: no Odoo client given; checked before execution",
+                }
+            )
+    status = "rejected"
+    reason = result.reason
+    if result.ok and skill is not None:
+        if skill.autonomy == "auto" and result.verified_in_odoo:
+            status = "approved"
+        else:
+            status = "pending"
+            if not result.verified_in_odoo:
+                reason = (
+                    "record not verified in Odoo yet (no client): checked again before execution"
+                )
+    key = f"coo-{uuid.uuid4().hex[:20]}"
+    record_id = request.record_id if isinstance(request.record_id, int) else None
+    with state.begin() as conn:
+        inserted = conn.execute(
+            proposals.insert().values(
+                skill=_clip(str(request.skill), 64),
+                company_id=request.company_id if isinstance(request.company_id, int) else None,
+                model=_clip(str(request.model), 128),
+                record_id=record_id if record_id is None or 0 < record_id < 2**31 else None,
+                record_ids=dumps(targets),
+                params=dumps(request.params),
+                reasoning=_clip(request.reasoning, 20000)
+                if isinstance(request.reasoning, str)
+                else None,
+                source=_clip(str(request.source), 32),
+                source_ref=_clip(request.source_ref, 255)
+                if isinstance(request.source_ref, str)
+                else None,
+                alert_key=_clip(request.alert_key, 512)
+                if isinstance(request.alert_key, str)
+                else None,
+                requested_by=_clip(str(request.requested_by), 255),
+                status=status,
+                reason=reason,
+                policy=dumps(result.as_json()),
+                autonomy=skill.autonomy if skill else None,
+                risk=skill.risk if skill else None,
+                amount=result.amount,
+                idempotency_key=key,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        pid = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+        request_json = {k: v for k, v in asdict(request).items()}
+        append_audit(conn, "proposed", proposal_id=pid, idempotency_key=key,
+                     actor=str(request.requested_by)[:255], payload=request_json)  # fmt: skip
+        append_audit(conn, "policy", proposal_id=pid, idempotency_key=key, actor="policy",
+                     payload={**result.as_json(), "status": status})  # fmt: skip
+        if status == "approved":
+            conn.execute(
+                approvals.insert().values(
+                    proposal_id=pid,
+                    decision="approved",
+                    user="policy",
+                    role="auto",
+                    reason="autonomy: auto",
+                    decided_at=now,
+                )
+            )
+            append_audit(conn, "approved", proposal_id=pid, idempotency_key=key, actor="policy",
+                         payload={"role": "auto", "reason": "the catalog lets this skill run without approval"})  # fmt: skip
+    logger.info("proposal %s %s: %s %s", pid, status, request.skill, reason or "")
+    return ProposalOutcome(id=pid, status=status, reason=reason)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _row(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    for key in (
+        "params",
+        "policy",
+        "record_ids",
+        "payload",
+        "request",
+        "response",
+        "before",
+        "after",
+    ):
+        if key in out and isinstance(out[key], str):
+            with contextlib.suppress(ValueError):
+                out[key] = json.loads(out[key])
+    return out
+
+
+def list_proposals(
+    state: StateStore, status: str | None = None, company_id: int | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Proposals, newest first (the approval queue is ``status='pending'``)."""
+    query = select(proposals).order_by(proposals.c.id.desc()).limit(limit)
+    if status:
+        query = query.where(proposals.c.status == status)
+    if company_id is not None:
+        query = query.where(proposals.c.company_id == company_id)
+    with state.begin() as conn:
+        return [_row(r) for r in conn.execute(query).mappings()]
+
+
+def get_proposal(state: StateStore, proposal_id: int) -> dict[str, Any]:
+    """One proposal with its full trace: policy, approvals, executions, audit entries."""
+    with state.begin() as conn:
+        row = (
+            conn.execute(select(proposals).where(proposals.c.id == proposal_id)).mappings().first()
+        )
+        if row is None:
+            raise ConfigError(f"there is no action proposal #{proposal_id}: see `coo actions list`")
+        out = _row(row)
+        out["approvals"] = [_row(r) for r in conn.execute(
+            select(approvals).where(approvals.c.proposal_id == proposal_id).order_by(approvals.c.id)
+        ).mappings()]  # fmt: skip
+        out["executions"] = [_row(r) for r in conn.execute(
+            select(executions).where(executions.c.proposal_id == proposal_id).order_by(executions.c.id)
+        ).mappings()]  # fmt: skip
+        out["audit"] = [_row(r) for r in conn.execute(
+            select(audit_log).where(audit_log.c.proposal_id == proposal_id).order_by(audit_log.c.id)
+        ).mappings()]  # fmt: skip
+    return out
+
+
+# -- deciding ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happened to one id in an approve/reject batch."""
+
+    id: int
+    ok: bool
+    status: str
+    reason: str | None = None
+
+
+def _decide(
+    state: StateStore,
+    ids: Iterable[int],
+    user: str,
+    role: str,
+    decision: str,
+    reason: str | None,
+    catalog: Catalog,
+) -> list[Decision]:
+    if not isinstance(user, str) or not user.strip():
+        raise ConfigError("say who decides: a user name is required")
+    held = roles_of(user)
+    out: list[Decision] = []
+    for pid in ids:
+        with state.begin() as conn:
+            row = (
+                conn.execute(select(proposals).where(proposals.c.id == int(pid))).mappings().first()
+            )
+            if row is None:
+                out.append(Decision(int(pid), False, "missing", f"no proposal #{pid}"))
+                continue
+            skill = catalog.get(row["skill"])
+            why = None
+            if row["status"] != "pending":
+                why = f"proposal #{pid} is {row['status']}, not pending"
+            elif role not in held:
+                why = f"{user} does not hold the role {role!r} (roles: {', '.join(sorted(held)) or 'none'})"
+            elif skill is None or (role != "admin" and role not in skill.approver_roles):
+                allowed = ", ".join(skill.approver_roles) if skill else "nobody"
+                why = f"role {role!r} may not decide '{row['skill']}' (approver roles: {allowed})"
+            elif decision == "approved" and user == row["requested_by"]:
+                why = f"{user} proposed #{pid} and cannot approve it too (four eyes)"
+            if why:
+                append_audit(conn, "decision_refused", proposal_id=int(pid),
+                             idempotency_key=row["idempotency_key"], actor=user,
+                             payload={"decision": decision, "role": role, "reason": why})  # fmt: skip
+                out.append(Decision(int(pid), False, row["status"], why))
+                continue
+            now = utcnow()
+            new_status = "approved" if decision == "approved" else "rejected"
+            updated = conn.execute(
+                proposals.update()
+                .where(proposals.c.id == int(pid), proposals.c.status == "pending")
+                .values(
+                    status=new_status,
+                    updated_at=now,
+                    reason=reason if decision == "rejected" else row["reason"],
+                )
+            ).rowcount
+            if updated != 1:
+                out.append(
+                    Decision(int(pid), False, "changed", "decided by someone else meanwhile")
+                )
+                continue
+            conn.execute(
+                approvals.insert().values(
+                    proposal_id=int(pid),
+                    decision=decision,
+                    user=user,
+                    role=role,
+                    reason=reason,
+                    decided_at=now,
+                )
+            )
+            append_audit(conn, decision, proposal_id=int(pid), idempotency_key=row["idempotency_key"],
+                         actor=user, payload={"role": role, "reason": reason})  # fmt: skip
+            out.append(Decision(int(pid), True, new_status, reason))
+    return out
+
+
+def approve(
+    state: StateStore,
+    ids: Iterable[int] | int,
+    user: str,
+    role: str,
+    *,
+    catalog: Catalog | None = None,
+) -> list[Decision]:
+    """Approve pending proposals as ``user`` acting in ``role``; refusals say why."""
+    id_list = [ids] if isinstance(ids, int) else list(ids)
+    return _decide(state, id_list, user, role, "approved", None, catalog or load_catalog())
+
+
+def reject(
+    state: StateStore,
+    ids: Iterable[int] | int,
+    user: str,
+    role: str,
+    reason: str,
+    *,
+    catalog: Catalog | None = None,
+) -> list[Decision]:
+    """Reject pending proposals; the reason is stored with the decision."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ConfigError("a rejection needs a reason (--reason)")
+    id_list = [ids] if isinstance(ids, int) else list(ids)
+    return _decide(
+        state, id_list, user, role, "rejected", reason.strip(), catalog or load_catalog()
+    )
+
+
+# -- acting (in writeback.executor) --------------------------------------------------------------
+
+
+def execute(
+    state: StateStore,
+    odoo: OdooClient,
+    ids: Iterable[int] | None = None,
+    dry_run: bool = False,
+    *,
+    catalog: Catalog | None = None,
+) -> list[dict[str, Any]]:
+    """Execute approved proposals (all of them, or ``ids``); see :mod:`writeback.executor`."""
+    from writeback.executor import execute_approved
+
+    return execute_approved(state, odoo, ids=ids, dry_run=dry_run, catalog=catalog)
+
+
+def rollback(
+    state: StateStore,
+    odoo: OdooClient,
+    proposal_id: int,
+    user: str,
+    *,
+    catalog: Catalog | None = None,
+) -> dict[str, Any]:
+    """Undo an executed action if nobody changed the record since; see :mod:`writeback.rollback`."""
+    from writeback.rollback import rollback_proposal
+
+    return rollback_proposal(state, odoo, proposal_id, user, catalog=catalog)
