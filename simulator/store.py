@@ -89,7 +89,14 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "stock.move": ("product_id", "location_id", "location_dest_id"),
     "mail.activity": ("res_model", "res_id"),
     "ir.config_parameter": ("key",),
+    "crm.tag": ("name",),
     "res.groups": ("name",),
+}
+
+
+# Field defaults Odoo applies on create that a caller relies on (a new RFQ is a draft).
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "purchase.order": {"state": "draft"},
 }
 
 
@@ -154,6 +161,7 @@ _METHODS: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "search_fetch": (False, ("domain", "field_names", "offset", "limit", "order"), ("domain",)),
     "web_search_read": (False, ("domain", "specification", "offset", "limit", "order"), ()),
     "check_access_rights": (False, ("operation", "raise_exception"), ("operation",)),
+    "activity_schedule": (True, ("act_type_xmlid", "date_deadline", "summary", "note"), ()),
 }
 _EXTRA_KW: dict[str, tuple[str, ...]] = {
     "search_read": ("load",),
@@ -168,6 +176,8 @@ _EXTRA_KW: dict[str, tuple[str, ...]] = {
         "attachment_ids",
     ),
     "web_search_read": ("count_limit",),
+    # mail.activity.mixin.activity_schedule(**act_values): the values a caller may add
+    "activity_schedule": ("user_id", "activity_type_id"),
 }
 
 
@@ -1245,6 +1255,9 @@ class OdooStore:
         row: dict[str, Any] = {"id": rid}
         if "active" in fdefs and "active" not in vals and fdefs["active"].get("store", True):
             row["active"] = True
+        for fname, default in _DEFAULTS.get(model, {}).items():
+            if fname not in vals and fname in fdefs:
+                row[fname] = default
         scalars = {k: v for k, v in vals.items() if fdefs[k]["type"] not in _X2MANY}
         x2m = {k: v for k, v in vals.items() if fdefs[k]["type"] in _X2MANY}
         self._apply_vals(model, row, scalars, ts, uid)
@@ -1460,6 +1473,68 @@ class OdooStore:
         self._messages.append(msg)
         return msg["id"]
 
+    @_synchronized
+    def activity_schedule(
+        self,
+        model: str,
+        ids: Any,
+        act_type_xmlid: str = "",
+        date_deadline: Any = None,
+        summary: str = "",
+        note: str = "",
+        *,
+        uid: int = 2,
+        context: dict | None = None,
+        **act_values: Any,
+    ) -> list[int]:
+        """``mail.activity.mixin.activity_schedule``: one mail.activity per record, in one
+        transaction; returns the new activity ids (a recordset over the wire).
+
+        Like Odoo: only models with the activity mixin (``activity_ids``), a missing deadline
+        is today, the activity is ``automated`` and assigned to the caller unless ``user_id``
+        is given. The activity type named by ``act_type_xmlid`` is not modelled (the
+        simulator has no ``mail.activity.type``): ``activity_type_id`` stays empty.
+        """
+        self._check_model(model)
+        if "activity_ids" not in self.fields[model]:
+            raise NotFound(f"The method '{model}.activity_schedule' does not exist")
+        check_access(self._user(uid), model, "read")
+        check_access(self._user(uid), "mail.activity", "create")
+        ids = self._ids(ids)
+        table = self._rows(model)
+        missing = [i for i in ids if i not in table]
+        if missing:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: {model}({', '.join(map(str, missing))},), User: {uid})"
+            )
+        ts = self._stamp()
+        self._log(uid, model, "activity_schedule", ids,
+                  {"act_type_xmlid": act_type_xmlid, "date_deadline": date_deadline,
+                   "summary": summary, "note": note, **act_values})  # fmt: skip
+        deadline = date_deadline or self.now.date().isoformat()
+        snapshot = self._snapshot("mail.activity")
+        try:
+            out = []
+            for rid in ids:
+                vals: dict[str, Any] = {
+                    "res_model": model,
+                    "res_id": rid,
+                    "summary": summary or False,
+                    "note": note or False,
+                    "date_deadline": deadline,
+                    "automated": True,
+                    "user_id": act_values.get("user_id") or uid,
+                }
+                if act_values.get("activity_type_id"):
+                    vals["activity_type_id"] = act_values["activity_type_id"]
+                vals = {k: v for k, v in vals.items() if k in self.fields["mail.activity"]}
+                out.append(self._create_one("mail.activity", vals, ts, uid))
+            return out
+        except Exception:
+            self._restore(snapshot)
+            raise
+
     def _archive(self, model: str, ids: Any, active: bool, uid: int) -> bool:
         self._check_model(model)
         if "active" not in self.fields[model]:
@@ -1569,6 +1644,8 @@ class OdooStore:
                                      message_type=params.get("message_type") or "notification",
                                      subtype_xmlid=params.get("subtype_xmlid"),
                                      subject=params.get("subject"), **call, **extra)  # fmt: skip
+        if method == "activity_schedule":
+            return self.activity_schedule(model, ids, **params, **call)
         if method in ("action_archive", "action_unarchive"):
             with self._lock:
                 return self._archive(model, ids, method == "action_unarchive", uid)
