@@ -377,7 +377,7 @@ _READ_FIELDS: dict[str, list[str]] = {
     ],
     "crm.lead": ["company_id", "active", "probability", "user_id", "type", "priority", "tag_ids"],
     "res.partner": ["company_id", "active", "user_id"],
-    "product.product": ["company_id", "active", "purchase_ok"],
+    "product.product": ["company_id", "active"],
     "purchase.order": ["company_id", "state", "user_id"],
     "sale.order": ["company_id", "state", "user_id"],
     "hr.expense": ["company_id", "state"],
@@ -402,7 +402,7 @@ def check_odoo(
     """The checks against the live data: existence, company, and the record's state."""
     company = int(req.company_id)
     ctx = {"allowed_company_ids": [company], "active_test": False}
-    fields = _READ_FIELDS.get(req.model, ["company_id"])
+    fields = [*_READ_FIELDS.get(req.model, ["company_id"]), "write_date"]
     try:
         rows = odoo.call(req.model, "read", ids=targets, fields=fields, context=ctx)
     except OdooError as exc:
@@ -462,12 +462,6 @@ def _state_problem(skill: Skill, model: str, row: dict[str, Any], odoo: OdooClie
             return "is won already"
         if skill.key == "assign_lead" and _m2o(row.get("user_id")):
             return "is already assigned"
-    if (
-        model == "product.product"
-        and skill.key == "create_draft_rfq"
-        and row.get("purchase_ok") is False
-    ):
-        return "cannot be purchased"
     return None
 
 
