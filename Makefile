@@ -7,7 +7,7 @@ STAMP := $(VENV)/.synced
 export COO_HOME ?= $(CURDIR)/.coo
 export DAGSTER_HOME ?= $(COO_HOME)/dagster
 
-.PHONY: setup demo test test-fast lint format dagster bench clean
+.PHONY: setup demo test test-fast lint format dagster dashboard bench clean
 
 $(UV):
 	python3 -m pip install --quiet --user 'uv>=0.9,<1' || python3 -m pip install --quiet 'uv>=0.9,<1'
@@ -42,6 +42,10 @@ format: setup
 dagster: setup
 	@mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/ 2>/dev/null || true
 	$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+## the executive dashboard on http://127.0.0.1:8501
+dashboard: setup
+	$(VENV)/bin/coo dashboard
 
 bench: setup
 	$(VENV)/bin/python bench/extract.py

@@ -286,6 +286,11 @@ def simulator_advance(
         console.print(f"  {key}: {value}", highlight=False)
 
 
+from orchestration.cli_dashboard import dashboard  # noqa: E402
+
+app.command("dashboard")(dashboard)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -1,0 +1,394 @@
+"""Every warehouse query of the dashboard, in one place, cached for a short while.
+
+Pages never write SQL: they call the functions here, each of which returns a DataFrame, or
+``None`` when a table it needs is not built yet (the page then says "no data yet").
+
+Caching: results are kept by ``st.cache_data`` for :data:`TTL_SECONDS`, keyed by the
+warehouse URL too, so two warehouses (tests, a switch of ``COO_WAREHOUSE_URL``) never share
+results. The last good result of each query is also remembered outside the cache: when the
+pipeline holds the DuckDB write lock past the brief retry (see ``warehouse_reader``), the page
+is served that result with a notice saying since when, instead of an error. This is the
+dashboard's side of "never blocks or fails while the pipeline runs".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from apps.streamlit.warehouse_reader import TableMissing, WarehouseBusy, run_query
+from odoo_api.warehouse import Warehouse
+
+logger = logging.getLogger(__name__)
+
+TTL_SECONDS = 30
+_LAST_GOOD_MAX = 512
+_last_good: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame | None, datetime]] = OrderedDict()
+_last_good_lock = threading.Lock()
+_STALE_KEY = "_coo_stale_since"
+
+__all__ = ["TableMissing", "WarehouseBusy"]
+
+
+def warehouse_url() -> str:
+    """The warehouse to read, resolved now (never at import)."""
+    return os.environ.get("COO_WAREHOUSE_URL") or Warehouse.from_url().url
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=2000)
+def _cached(url: str, sql: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame | None:
+    # WarehouseBusy propagates, so a busy answer is never cached
+    try:
+        return run_query(url, sql, dict(params))
+    except TableMissing as exc:
+        logger.info("not built yet: %s", exc)
+        return None
+
+
+def fetch(sql: str, **params: Any) -> pd.DataFrame | None:
+    """A query's result (a copy the page may change), ``None`` if a table is missing."""
+    key = (warehouse_url(), sql, tuple(sorted(params.items())))
+    try:
+        frame = _cached(*key)
+    except WarehouseBusy:
+        with _last_good_lock:
+            remembered = _last_good.get(key)
+        if remembered is None:
+            raise
+        frame, read_at = remembered
+        _mark_stale(read_at)
+        return None if frame is None else frame.copy()
+    with _last_good_lock:
+        _last_good[key] = (frame, datetime.now(UTC))
+        _last_good.move_to_end(key)
+        while len(_last_good) > _LAST_GOOD_MAX:
+            _last_good.popitem(last=False)
+    return None if frame is None else frame.copy()
+
+
+def _mark_stale(read_at: datetime) -> None:
+    try:
+        current = st.session_state.get(_STALE_KEY)
+        if current is None or read_at < current:
+            st.session_state[_STALE_KEY] = read_at
+    except Exception:  # outside a script run (bench, unit tests): nothing to tell
+        pass
+
+
+def take_stale_notice() -> datetime | None:
+    """When this rerun served remembered results, the oldest read time (then cleared)."""
+    return st.session_state.pop(_STALE_KEY, None)
+
+
+def clear() -> None:
+    """Drop cached results (the "refresh" button); remembered results stay as a fallback."""
+    _cached.clear()
+
+
+# --- selectors -------------------------------------------------------------------------
+
+
+def companies() -> pd.DataFrame | None:
+    frame = fetch(
+        "select id as company_id, name from raw_odoo.res_company "
+        "where _odoo_deleted_at is null order by id"
+    )
+    if frame is None or frame.empty:
+        frame = fetch(
+            "select distinct company_id, 'Company ' || cast(company_id as varchar) as name "
+            "from finance.fct_cash_runway order by company_id"
+        )
+    return frame
+
+
+# --- overview --------------------------------------------------------------------------
+
+
+def cash_runway(company_id: int) -> pd.DataFrame | None:
+    return fetch("select * from finance.fct_cash_runway where company_id = :c", c=company_id)
+
+
+def cash_flows_monthly(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select period_month_date, cash_in, cash_out, net_cash_flow, net_burn, closing_cash "
+        "from finance.fct_cash_flows_monthly where company_id = :c order by period_month_date",
+        c=company_id,
+    )
+
+
+def receivable_overdue(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select coalesce(sum(residual_overdue), 0) as overdue, "
+        "coalesce(sum(residual_total), 0) as total, count(*) as partners, "
+        "max(as_of_date) as as_of_date "
+        "from finance.fct_receivable_aging where company_id = :c",
+        c=company_id,
+    )
+
+
+def receivable_balance_monthly(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select period_month_date, receivable_balance, dso_days "
+        "from finance.fct_days_outstanding_monthly where company_id = :c "
+        "order by period_month_date",
+        c=company_id,
+    )
+
+
+def pipeline_totals(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select coalesce(sum(expected_revenue), 0) as expected_revenue, "
+        "coalesce(sum(weighted_revenue), 0) as weighted_revenue, "
+        "coalesce(sum(opportunity_count), 0) as opportunities, max(as_of_date) as as_of_date "
+        "from sales.fct_pipeline_by_stage where company_id = :c",
+        c=company_id,
+    )
+
+
+def pipeline_monthly(company_id: int, months: int = 12) -> pd.DataFrame | None:
+    """Open pipeline at each month end, rebuilt from the opportunities' create and close dates
+    (Odoo keeps no pipeline history; a lost opportunity without ``date_closed`` counts as
+    closed at its last write). Current expected revenue is used for past months."""
+    leads = fetch(
+        "select create_date, date_closed, write_date, active, expected_revenue "
+        "from raw_odoo.crm_lead where type = 'opportunity' and _odoo_deleted_at is null "
+        "and company_id = :c",
+        c=company_id,
+    )
+    asof = pipeline_totals(company_id)
+    if leads is None or asof is None or asof["as_of_date"].isna().all():
+        return None
+    end = pd.Timestamp(asof["as_of_date"].iloc[0])
+    created = pd.to_datetime(leads["create_date"], utc=True).dt.tz_localize(None)
+    closed = pd.to_datetime(leads["date_closed"], utc=True).dt.tz_localize(None)
+    written = pd.to_datetime(leads["write_date"], utc=True).dt.tz_localize(None)
+    closed = closed.where(closed.notna() | leads["active"].astype(bool), written)
+    value = leads["expected_revenue"].astype(float).fillna(0.0)
+    rows = []
+    for i in range(months - 1, -1, -1):
+        month_end = (end - pd.offsets.MonthEnd(i)) if i else end
+        is_open = (created <= month_end) & (closed.isna() | (closed > month_end))
+        rows.append(
+            {"period_month_date": month_end.date(), "pipeline": float(value[is_open].sum())}
+        )
+    return pd.DataFrame(rows)
+
+
+def revenue_monthly(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select period_month_date, sum(-net_movement) as revenue "
+        "from finance.fct_ledger_by_period where company_id = :c and account_type = 'income' "
+        "group by period_month_date order by period_month_date",
+        c=company_id,
+    )
+
+
+def forecasts(company_id: int, series: str) -> pd.DataFrame | None:
+    return fetch(
+        "select period_start, period_grain, yhat, yhat_lower, yhat_upper, model, model_version, "
+        "created_at from ml.forecasts where company_id = :c and series = :s "
+        "order by period_start",
+        c=company_id,
+        s=series,
+    )
+
+
+# --- finance ---------------------------------------------------------------------------
+
+
+def aging_by_partner(company_id: int, kind: str = "receivable") -> pd.DataFrame | None:
+    table = "finance.fct_receivable_aging" if kind == "receivable" else "finance.fct_payable_aging"
+    return fetch(
+        "select a.partner_id, coalesce(p.name, 'Partner ' || cast(a.partner_id as varchar)) "
+        "as partner, a.as_of_date, a.open_item_count, a.max_days_overdue, a.residual_not_due, "
+        "a.residual_period_1, a.residual_period_2, a.residual_period_3, a.residual_period_4, "
+        "a.residual_older, a.residual_total, a.residual_overdue, a.aging_interval_days "
+        f"from {table} a left join raw_odoo.res_partner p on p.id = a.partner_id "
+        "where a.company_id = :c order by a.residual_overdue desc, a.residual_total desc",
+        c=company_id,
+    )
+
+
+def overdue_invoices(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select i.invoice_name, coalesce(p.name, '') as partner, i.aging_type, "
+        "i.invoice_due_date, i.days_overdue, i.aging_bucket, i.residual, i.payment_state, "
+        "i.partner_avg_days_late, i.move_id, i.partner_id "
+        "from finance.fct_overdue_invoices i "
+        "left join raw_odoo.res_partner p on p.id = i.commercial_partner_id "
+        "where i.company_id = :c order by i.days_overdue desc",
+        c=company_id,
+    )
+
+
+# --- sales -----------------------------------------------------------------------------
+
+
+def pipeline_by_stage(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select team_name, stage_name, stage_sequence, opportunity_count, expected_revenue, "
+        "weighted_revenue, avg_probability, stalled_count, stalled_expected_revenue "
+        "from sales.fct_pipeline_by_stage where company_id = :c "
+        "order by team_name, stage_sequence",
+        c=company_id,
+    )
+
+
+def stalled_deals(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select lead_id, lead_name, partner_name, salesperson_name, team_name, stage_name, "
+        "days_in_stage, threshold_days, days_over_threshold, days_since_last_activity, "
+        "expected_revenue, weighted_revenue "
+        "from sales.fct_stalled_deals where company_id = :c order by days_over_threshold desc",
+        c=company_id,
+    )
+
+
+def deal_scores(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select lead_id, win_probability, stall_probability, model_version, scored_at "
+        "from ml.deal_scores where company_id = :c",
+        c=company_id,
+    )
+
+
+def win_rates_monthly(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select closed_month_date, sum(won_count) as won, sum(lost_count) as lost, "
+        "sum(won_revenue) as won_revenue from sales.fct_win_rates_monthly "
+        "where company_id = :c group by closed_month_date order by closed_month_date",
+        c=company_id,
+    )
+
+
+# --- operations ------------------------------------------------------------------------
+
+
+def stock_risk(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select s.product_id, coalesce(t.name, 'Product ' || cast(s.product_id as varchar)) "
+        "as product, p.default_code, s.warehouse_id, s.on_hand_qty, s.incoming_qty, "
+        "s.daily_demand, s.days_of_cover, s.estimated_stockout_date, s.lead_time_days, "
+        "s.is_stockout_within_lead_time "
+        "from operations.fct_stock_cover s "
+        "left join raw_odoo.product_product p on p.id = s.product_id "
+        "left join raw_odoo.product_template t on t.id = p.product_tmpl_id "
+        "where s.company_id = :c and s.has_demand "
+        "order by s.is_stockout_within_lead_time desc, s.days_of_cover",
+        c=company_id,
+    )
+
+
+def reorder_points(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select name, product_id, warehouse_id, product_min_qty, product_max_qty, forecast_qty, "
+        "qty_to_order, is_below_reorder_point, is_snoozed, estimated_stockout_date "
+        "from operations.fct_reorder_points where company_id = :c and is_below_reorder_point "
+        "order by qty_to_order desc",
+        c=company_id,
+    )
+
+
+def stockout_predictions(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select product_id, warehouse_id, stockout_probability, expected_stockout_date, "
+        "model_version from ml.stockout_predictions where company_id = :c",
+        c=company_id,
+    )
+
+
+# --- customers -------------------------------------------------------------------------
+
+
+def customers(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select partner_id, partner_name, health_score, health_band, days_since_last_order, "
+        "orders_12m, revenue_12m, order_trend_ratio, avg_days_late, open_overdue_amount "
+        "from customers.dim_customers where company_id = :c order by health_score",
+        c=company_id,
+    )
+
+
+def churn_scores(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select partner_id, churn_probability, risk_rank, top_reasons, model_version "
+        "from ml.churn_scores where company_id = :c order by risk_rank",
+        c=company_id,
+    )
+
+
+# --- expenses --------------------------------------------------------------------------
+
+
+def expense_duplicates(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select expense_id, duplicate_expense_id, employee_name, category_name, "
+        "amount_currency, expense_date, duplicate_expense_date, days_apart, state, "
+        "duplicate_state, is_recurring_series, reason "
+        "from expenses.fct_expense_duplicate_candidates where company_id = :c "
+        "order by expense_date desc",
+        c=company_id,
+    )
+
+
+def expense_spend_monthly(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select expense_month_date, employee_name, category_name, amount, monthly_limit, "
+        "is_over_limit, amount_over_limit from expenses.fct_expense_spend_monthly "
+        "where company_id = :c order by expense_month_date",
+        c=company_id,
+    )
+
+
+def anomalies(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select kind, record_model, record_id, score, method, reason, model_version, scored_at "
+        "from ml.anomalies where company_id = :c order by score desc",
+        c=company_id,
+    )
+
+
+# --- data health -----------------------------------------------------------------------
+
+
+def raw_tables() -> pd.DataFrame | None:
+    return fetch(
+        "select table_name from information_schema.tables where table_schema = 'raw_odoo' "
+        "and table_name not like '\\_dlt%' escape '\\' order by table_name"
+    )
+
+
+def raw_freshness(tables: tuple[str, ...]) -> pd.DataFrame | None:
+    """Rows, deletions and the last extraction time of each raw table, in one query."""
+    if not tables:
+        return None
+    parts = [
+        f"select '{t}' as table_name, count(*) as row_count, "
+        "sum(case when _odoo_deleted_at is not null then 1 else 0 end) as deleted_rows, "
+        f"max(_extracted_at) as last_extracted_at from raw_odoo.{t}"
+        for t in tables
+        if t.replace("_", "").isalnum()
+    ]
+    return fetch(" union all ".join(parts) + " order by table_name")
+
+
+def dlt_loads() -> pd.DataFrame | None:
+    return fetch(
+        "select load_id, schema_name, status, inserted_at from raw_odoo._dlt_loads "
+        "order by inserted_at desc limit 20"
+    )
+
+
+def ml_model_runs() -> pd.DataFrame | None:
+    return fetch(
+        "select model_name, model_version, trained_at, metric_name, metric_value, "
+        "baseline_name, baseline_value, passed, is_serving from ml.model_runs "
+        "order by trained_at desc limit 50"
+    )

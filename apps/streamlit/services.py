@@ -1,0 +1,94 @@
+"""The operational-store services the dashboard writes through, imported lazily.
+
+The dashboard never writes a table itself: acknowledging an alert goes through
+``briefings.service``, approving an action through ``writeback.service``, so the dashboard,
+the CLI, the API and the agent apply the same rules and leave the same trail. A service that
+is not installed yet (its package is still being built) makes its page say so instead of
+failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from types import ModuleType
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ALERT_STATUSES = ["new", "acknowledged", "resolved", "dismissed"]
+AREAS = ["finance", "sales", "operations", "customers", "expenses"]
+PRIORITIES = ["critical", "high", "medium", "low"]
+ROLLBACK_STATUSES = ("executed",)
+
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            return None
+        raise
+
+
+def alerts_service() -> ModuleType | None:
+    """``briefings.service`` (alerts and briefings), or None before it exists."""
+    return _optional("briefings.service")
+
+
+def writeback_service() -> ModuleType | None:
+    """``writeback.service`` (proposals, decisions, execution, rollback), or None."""
+    return _optional("writeback.service")
+
+
+def roles_of(user: str) -> list[str]:
+    """The roles ``user`` holds for approvals (COO_APPROVERS), sorted; [] if none/unknown."""
+    approvers = _optional("writeback.approvers")
+    if approvers is None:
+        return []
+    try:
+        return sorted(approvers.roles_of(user))
+    except Exception as exc:  # a malformed COO_APPROVERS: the page shows the fallback role
+        logger.warning("cannot read approvers: %s", exc)
+        return []
+
+
+def rollback(proposal_id: int, user: str) -> str:
+    """Undo an executed action in Odoo (the configured one, or the simulated company)."""
+    service = writeback_service()
+    if service is None:
+        return "write-back is not installed"
+    from apps.streamlit.ui import state
+    from orchestration.resources import OdooResource
+
+    try:
+        with OdooResource().open() as odoo:
+            outcome = service.rollback(state(), odoo, proposal_id, user)
+    except Exception as exc:
+        return f"Rollback of #{proposal_id} failed: {exc}"
+    return f"Rollback of #{proposal_id}: {json.dumps(outcome, default=str)[:500]}"
+
+
+def briefing_markdown(briefing: dict[str, Any]) -> str:
+    """The readable body of an archived briefing, whatever shape its output has."""
+    for key in ("body_markdown", "body_text", "markdown", "text"):
+        if briefing.get(key):
+            return str(briefing[key])
+    output = briefing.get("output")
+    if isinstance(output, dict):
+        parts = []
+        for key in ("headline", "summary"):
+            if output.get(key):
+                parts.append(f"**{output[key]}**" if key == "headline" else str(output[key]))
+        for section in output.get("sections") or []:
+            if isinstance(section, dict):
+                parts.append(f"#### {section.get('title', '')}\n{section.get('body', '')}")
+                for bullet in section.get("bullets") or []:
+                    parts.append(f"- {bullet}")
+        if parts:
+            return "\n\n".join(parts)
+        return "```json\n" + json.dumps(output, indent=1, default=str) + "\n```"
+    if isinstance(output, str) and output:
+        return output
+    return "_(empty briefing)_"
