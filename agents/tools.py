@@ -1,0 +1,306 @@
+"""What an agent can ask for, as plain functions shared by the MCP server and the HTTP API.
+
+Reads go to the warehouse through the read-only runner of :mod:`agents.sql` and to the
+operational store through the briefings and write-back services; the one write is
+:func:`propose_action`, which only stores a proposal through ``writeback.propose`` (same
+policy, same approval queue as a person's or a briefing's proposal). Nothing here executes
+an action.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agents.sql import MART_SCHEMAS, run_query, to_jsonable
+from odoo_api.errors import ConfigError
+from odoo_api.warehouse import Warehouse
+from opstore import StateStore
+
+logger = logging.getLogger(__name__)
+
+DBT_MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts"
+
+
+@lru_cache(maxsize=1)
+def _mart_docs() -> dict[str, dict[str, Any]]:
+    """Descriptions of every mart and column from the dbt yml files (what the columns mean
+    matters more to an agent than their types)."""
+    docs: dict[str, dict[str, Any]] = {}
+    if not DBT_MODELS_DIR.is_dir():
+        return docs
+    for path in sorted(DBT_MODELS_DIR.rglob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        for model in data.get("models") or []:
+            if not isinstance(model, dict) or "name" not in model:
+                continue
+            docs[model["name"]] = {
+                "description": " ".join(str(model.get("description") or "").split()),
+                "columns": {
+                    c["name"]: " ".join(str(c.get("description") or "").split())
+                    for c in model.get("columns") or []
+                    if isinstance(c, dict) and "name" in c
+                },
+            }
+    return docs
+
+
+def list_marts(warehouse: Warehouse, schema: str | None = None) -> list[dict[str, Any]]:
+    """Every mart table (finance, sales, operations, customers, expenses, graph, ml) with its
+    columns, their types and their documented meaning."""
+    schemas = [s for s in MART_SCHEMAS if schema is None or s == schema]
+    if not schemas:
+        raise ConfigError(f"unknown schema '{schema}': one of {', '.join(MART_SCHEMAS)}")
+    marks = ", ".join("?" for _ in schemas)
+    result = run_query(
+        warehouse,
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        f"where table_schema in ({marks}) order by table_schema, table_name, ordinal_position",
+        params=list(schemas),
+        row_limit=10_000,
+        checked=False,
+    )
+    docs = _mart_docs()
+    tables: dict[tuple[str, str], dict[str, Any]] = {}
+    for table_schema, table_name, column, data_type in result.rows:
+        doc = docs.get(table_name, {})
+        entry = tables.setdefault(
+            (table_schema, table_name),
+            {
+                "table": f"{table_schema}.{table_name}",
+                "description": doc.get("description", ""),
+                "columns": [],
+            },
+        )
+        entry["columns"].append(
+            {
+                "name": column,
+                "type": data_type,
+                "description": doc.get("columns", {}).get(column, ""),
+            }
+        )
+    return list(tables.values())
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named monthly series an agent can ask for by name."""
+
+    name: str
+    description: str
+    unit: str
+    sql: str  # selects company_id, period (date), value; ordered
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "revenue",
+            "Monthly revenue: credit minus debit on income accounts (company currency).",
+            "currency",
+            "select company_id, period_month_date as period, -sum(net_movement) as value "
+            "from finance.fct_ledger_by_period where account_type like 'income%' "
+            "group by company_id, period_month_date",
+        ),
+        Metric(
+            "cash_in",
+            "Cash received per month (bank and cash accounts).",
+            "currency",
+            "select company_id, period_month_date as period, cash_in as value from finance.fct_cash_flows_monthly",
+        ),
+        Metric(
+            "cash_out",
+            "Cash paid out per month.",
+            "currency",
+            "select company_id, period_month_date as period, cash_out as value from finance.fct_cash_flows_monthly",
+        ),
+        Metric(
+            "net_cash_flow",
+            "Cash in minus cash out per month.",
+            "currency",
+            "select company_id, period_month_date as period, net_cash_flow as value from finance.fct_cash_flows_monthly",
+        ),
+        Metric(
+            "closing_cash",
+            "Cash at the end of each month.",
+            "currency",
+            "select company_id, period_month_date as period, closing_cash as value from finance.fct_cash_flows_monthly",
+        ),
+        Metric(
+            "dso_days",
+            "Days sales outstanding (trailing window).",
+            "days",
+            "select company_id, period_month_date as period, dso_days as value from finance.fct_days_outstanding_monthly",
+        ),
+        Metric(
+            "dpo_days",
+            "Days payables outstanding (trailing window).",
+            "days",
+            "select company_id, period_month_date as period, dpo_days as value from finance.fct_days_outstanding_monthly",
+        ),
+        Metric(
+            "win_rate",
+            "Won / closed opportunities per closing month.",
+            "ratio",
+            "select company_id, closed_month_date as period, "
+            "sum(won_count) * 1.0 / nullif(sum(closed_count), 0) as value "
+            "from sales.fct_win_rates_monthly group by company_id, closed_month_date",
+        ),
+        Metric(
+            "quotation_conversion",
+            "Confirmed / created quotations per creation month.",
+            "ratio",
+            "select company_id, created_month_date as period, "
+            "sum(confirmed_count) * 1.0 / nullif(sum(quotation_count), 0) as value "
+            "from sales.fct_quotation_conversions_monthly group by company_id, created_month_date",
+        ),
+        Metric(
+            "expense_spend",
+            "Employee expenses per month.",
+            "currency",
+            "select company_id, expense_month_date as period, sum(amount) as value "
+            "from expenses.fct_expense_spend_monthly group by company_id, expense_month_date",
+        ),
+    )
+}
+
+
+def list_metrics() -> list[dict[str, str]]:
+    return [
+        {"name": m.name, "description": m.description, "unit": m.unit} for m in METRICS.values()
+    ]
+
+
+def metric_history(
+    warehouse: Warehouse, metric: str, company_id: int | None = None, months: int = 24
+) -> dict[str, Any]:
+    """The last ``months`` values of a named metric, per company, oldest first."""
+    m = METRICS.get(metric)
+    if m is None:
+        raise ConfigError(f"unknown metric '{metric}': one of {', '.join(METRICS)}")
+    months = max(1, min(int(months), 120))
+    where = "where company_id = ?" if company_id is not None else ""
+    sql = (
+        f"select company_id, period, value from (select *, row_number() over "
+        f"(partition by company_id order by period desc) as recency from ({m.sql}) as series "
+        f"{where}) as ranked where recency <= {months} order by company_id, period"
+    )
+    result = run_query(
+        warehouse,
+        sql,
+        params=[company_id] if company_id is not None else [],
+        row_limit=months * 50,
+        checked=False,
+    )
+    return {
+        "metric": m.name,
+        "description": m.description,
+        "unit": m.unit,
+        "points": [{"company_id": c, "period": p, "value": v} for c, p, v in result.rows],
+    }
+
+
+def open_alerts(
+    state: StateStore,
+    *,
+    area: str | None = None,
+    company_id: int | None = None,
+    priority: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Alerts not yet resolved or dismissed, most important first."""
+    from briefings.service import list_alerts
+
+    rows = list_alerts(
+        state, status=["new", "acknowledged"], area=area, company_id=company_id, priority=priority
+    )
+    return [to_jsonable(r) for r in rows[: max(1, min(limit, 500))]]
+
+
+def todays_briefing(
+    state: StateStore, *, role: str | None = None, company_id: int | None = None
+) -> dict[str, Any] | None:
+    """The newest archived briefing (for a role and company if given), without its HTML."""
+    from briefings.service import get_briefing, list_briefings
+
+    newest = list_briefings(state, company_id=company_id, role=role, limit=1)
+    if not newest:
+        return None
+    briefing = get_briefing(state, int(newest[0]["id"]))
+    briefing.pop("body_html", None)
+    return dict(to_jsonable(briefing))
+
+
+def skill_dict(skill: Any) -> dict[str, Any]:
+    """A catalog skill as an agent sees it."""
+    return {
+        "key": skill.key,
+        "description": skill.description,
+        "record_models": list(skill.record_models),
+        "method": skill.method,
+        "risk": skill.risk,
+        "autonomy": skill.autonomy,
+        "limits": {
+            "max_records": skill.limits.max_records,
+            "max_amount": skill.limits.max_amount,
+            "rate_per_hour": skill.limits.rate_per_hour,
+            "cooldown_hours": skill.limits.cooldown_hours,
+        },
+        "approver_roles": list(skill.approver_roles),
+        "alert_families": list(skill.alert_families),
+        "input_schema": skill.input_schema,
+    }
+
+
+def list_skills() -> list[dict[str, Any]]:
+    from writeback.catalog import load_catalog
+
+    return [skill_dict(s) for s in load_catalog().skills.values()]
+
+
+def propose_action(
+    state: StateStore,
+    *,
+    skill: str,
+    company_id: int,
+    model: str,
+    record_id: int | None,
+    params: dict[str, Any] | None,
+    reasoning: str,
+    source: str,
+    requested_by: str,
+    alert_key: str | None = None,
+    source_ref: str | None = None,
+    record_ids: list[int] | None = None,
+    odoo: Any = None,
+) -> dict[str, Any]:
+    """Store a proposal through ``writeback.propose`` and say what became of it."""
+    from writeback import ProposalRequest, propose
+
+    outcome = propose(
+        state,
+        ProposalRequest(
+            skill=skill,
+            company_id=company_id,
+            model=model,
+            record_id=record_id,
+            params=params or {},
+            reasoning=reasoning,
+            source=source,
+            source_ref=source_ref,
+            alert_key=alert_key,
+            requested_by=requested_by,
+            record_ids=record_ids,
+        ),
+        odoo=odoo,
+    )
+    return {"id": outcome.id, "status": outcome.status, "reason": outcome.reason}
