@@ -9,6 +9,7 @@ from dagster import AssetSelection, Definitions, define_asset_job
 from dagster_dlt import DagsterDltResource
 
 from orchestration.assets.dbt import build_dbt_assets, dbt_resource
+from orchestration.assets.ml import ml_assets, ml_checks
 from orchestration.assets.quality import raw_odoo_expectations
 from orchestration.assets.raw import RAW_GROUP, odoo_model_specs, odoo_raw_assets
 from orchestration.resources import OdooResource, WarehouseResource
@@ -28,9 +29,9 @@ main_job = define_asset_job(
 
 def build_definitions() -> Definitions:
     return Definitions(
-        assets=[*odoo_model_specs, odoo_raw_assets, build_dbt_assets()],
+        assets=[*odoo_model_specs, odoo_raw_assets, build_dbt_assets(), *ml_assets],
         # blocking: a raw table that fails its suite stops the dbt models built on it
-        asset_checks=[raw_odoo_expectations],
+        asset_checks=[raw_odoo_expectations, *ml_checks],
         jobs=[main_job, extract_job],
         resources={
             "dlt": DagsterDltResource(),

@@ -1,0 +1,175 @@
+"""Model lifecycle: versions, metrics against a baseline, artefacts, and who serves.
+
+Every training run is recorded in ``ml.model_runs`` with one row per (metric, baseline)
+comparison. A version *passes* when every comparison holds; the newest passing version
+serves (``is_serving``). A version that fails its baseline is recorded (so the asset check
+can fail on it and people can see why) but never serves: the previous good version is
+loaded back from its artefact and keeps producing the scores.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import polars as pl
+
+from ml.warehouse_io import read_sql, table_exists, warehouse_lock, write_table
+from odoo_api.warehouse import Warehouse, coo_home
+
+logger = logging.getLogger(__name__)
+
+MODEL_RUNS_SCHEMA: dict[str, Any] = {
+    "model_name": pl.Utf8,
+    "model_version": pl.Utf8,
+    "trained_at": pl.Datetime("us"),
+    "metric_name": pl.Utf8,
+    "metric_value": pl.Float64,
+    "baseline_name": pl.Utf8,
+    "baseline_value": pl.Float64,
+    "passed": pl.Boolean,
+    "is_serving": pl.Boolean,
+    "artefact_path": pl.Utf8,
+}
+
+# metrics where a smaller value is better; everything else (AUC, coverage...) is larger-better
+LOWER_IS_BETTER = ("mase", "mae", "rmse", "brier", "log_loss", "pinball")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One validation metric of the candidate beside the same metric of a baseline."""
+
+    metric_name: str
+    metric_value: float
+    baseline_name: str
+    baseline_value: float
+
+    @property
+    def passed(self) -> bool:
+        if self.metric_value != self.metric_value:  # NaN never passes
+            return False
+        if any(self.metric_name.lower().startswith(p) for p in LOWER_IS_BETTER):
+            return self.metric_value <= self.baseline_value
+        return self.metric_value >= self.baseline_value
+
+
+@dataclass(frozen=True)
+class Serving:
+    """The outcome of registering a candidate: which version serves and its artefact."""
+
+    model_name: str
+    candidate_version: str
+    candidate_passed: bool
+    version: str | None  # the serving version (None: no version has ever passed)
+    artefact: Any  # the serving artefact (None when version is None)
+
+
+def artefact_dir() -> Path:
+    return coo_home() / "ml"
+
+
+def load_runs(warehouse: Warehouse) -> pl.DataFrame:
+    """Every recorded run (empty frame with the contract columns before the first)."""
+    if not table_exists(warehouse, "ml", "model_runs"):
+        return pl.DataFrame(schema=MODEL_RUNS_SCHEMA)
+    runs = read_sql(warehouse, "select * from ml.model_runs")
+    return runs.select([pl.col(c).cast(t) for c, t in MODEL_RUNS_SCHEMA.items()])
+
+
+def _version_number(version: str) -> int:
+    return int(version.lstrip("v")) if version.lstrip("v").isdigit() else 0
+
+
+def register_run(
+    warehouse: Warehouse,
+    model_name: str,
+    artefact: Any,
+    comparisons: list[Comparison],
+    trained_at: datetime | None = None,
+) -> Serving:
+    """Record a candidate, save its artefact, and decide which version serves.
+
+    Held under the warehouse lock from read to write so two models registering at once
+    never lose each other's rows.
+    """
+    if not comparisons:
+        raise ValueError(f"model {model_name}: a run needs at least one baseline comparison")
+    trained_at = (trained_at or datetime.now(UTC)).replace(tzinfo=None)
+    with warehouse_lock(warehouse):
+        runs = load_runs(warehouse)
+        mine = runs.filter(pl.col("model_name") == model_name)
+        numbers = [_version_number(v) for v in mine["model_version"].unique().to_list()]
+        version = f"v{max(numbers, default=0) + 1}"
+        path = artefact_dir() / model_name / f"{version}.joblib"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(artefact, path)
+        passed = all(c.passed for c in comparisons)
+        new = pl.DataFrame(
+            [
+                {
+                    "model_name": model_name,
+                    "model_version": version,
+                    "trained_at": trained_at,
+                    "metric_name": c.metric_name,
+                    "metric_value": float(c.metric_value),
+                    "baseline_name": c.baseline_name,
+                    "baseline_value": float(c.baseline_value),
+                    "passed": passed,
+                    "is_serving": False,
+                    "artefact_path": str(path),
+                }
+                for c in comparisons
+            ],
+            schema=MODEL_RUNS_SCHEMA,
+        )
+        runs = pl.concat([runs, new])
+        serving_version = _pick_serving(runs, model_name)
+        runs = runs.with_columns(
+            pl.when(pl.col("model_name") == model_name)
+            .then(pl.col("model_version") == pl.lit(serving_version or ""))
+            .otherwise(pl.col("is_serving"))
+            .alias("is_serving")
+        )
+        write_table(warehouse, "model_runs", runs)
+    if serving_version == version:
+        served: Any = artefact
+    elif serving_version is None:
+        served = None
+    else:
+        served_path = runs.filter(
+            (pl.col("model_name") == model_name) & (pl.col("model_version") == serving_version)
+        )["artefact_path"][0]
+        served = joblib.load(served_path)
+        logger.warning(
+            "%s %s fell below its baseline; %s keeps serving", model_name, version, serving_version
+        )
+    return Serving(model_name, version, passed, serving_version, served)
+
+
+def _pick_serving(runs: pl.DataFrame, model_name: str) -> str | None:
+    """The newest passing version whose artefact is still on disk."""
+    good = (
+        runs.filter((pl.col("model_name") == model_name) & pl.col("passed"))
+        .select("model_version", "artefact_path")
+        .unique()
+        .to_dicts()
+    )
+    good.sort(key=lambda r: _version_number(r["model_version"]), reverse=True)
+    for row in good:
+        if Path(row["artefact_path"]).exists():
+            return str(row["model_version"])
+    return None
+
+
+def latest_run(warehouse: Warehouse, model_name: str) -> pl.DataFrame:
+    """The comparisons of the newest version of a model (empty when never trained)."""
+    runs = load_runs(warehouse).filter(pl.col("model_name") == model_name)
+    if runs.is_empty():
+        return runs
+    newest = max(runs["model_version"].unique().to_list(), key=_version_number)
+    return runs.filter(pl.col("model_version") == newest)

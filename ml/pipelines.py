@@ -1,0 +1,50 @@
+"""One function per model: read the marts, train a candidate, register it against its
+baseline, score with whichever version serves, write the ``ml.*`` table.
+
+These are what the Dagster assets and ``bench/ml_quality.py`` call, so both run exactly the
+same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ml import churn
+from ml.lifecycle import register_run
+from ml.warehouse_io import read_sql, warehouse_lock, write_table
+from odoo_api.warehouse import Warehouse
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a pipeline did, for the asset's metadata and the bench table."""
+
+    model_name: str
+    candidate_version: str
+    candidate_passed: bool
+    serving_version: str | None
+    rows: int
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def run_churn(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
+    now = now or datetime.now(UTC)
+    with warehouse_lock(warehouse):
+        features = read_sql(warehouse, churn.FEATURES_SQL)
+    trained = churn.train(features)
+    serving = register_run(warehouse, churn.MODEL_NAME, trained.pipeline, trained.comparisons, now)
+    scores = churn.score(features, serving.artefact, serving.version, now)
+    with warehouse_lock(warehouse):
+        write_table(warehouse, "churn_scores", scores)
+    return RunSummary(
+        churn.MODEL_NAME,
+        serving.candidate_version,
+        serving.candidate_passed,
+        serving.version,
+        scores.height,
+        trained.metrics,
+    )

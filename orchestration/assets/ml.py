@@ -1,0 +1,120 @@
+"""ML layer: scores and forecasts as Dagster assets in group ``ml``, one asset check per model.
+
+The assets are thin: each calls one function of :mod:`ml.pipelines`, which trains a
+candidate, records it in ``ml.model_runs`` against its baseline and scores with the version
+that serves. The check of a model fails (severity ERROR) when its newest candidate fell
+below the baseline on the validation data; the scores keep coming from the last version
+that passed, so a bad retrain never reaches the alerts. Checks are not blocking for that
+reason: downstream assets should keep running on the good version's scores.
+
+(No ``from __future__ import annotations``: Dagster resolves resource annotations.)
+"""
+
+from collections.abc import Callable
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    asset,
+    asset_check,
+)
+
+from ml import pipelines
+from ml.lifecycle import latest_run
+from orchestration.resources import WarehouseResource
+
+ML_GROUP = "ml"
+
+
+def _metadata(summary: pipelines.RunSummary) -> dict[str, object]:
+    meta: dict[str, object] = {
+        "candidate_version": summary.candidate_version,
+        "candidate_passed": summary.candidate_passed,
+        "serving_version": summary.serving_version or "none",
+        "rows": summary.rows,
+    }
+    meta.update({k: round(v, 4) for k, v in summary.metrics.items()})
+    return meta
+
+
+def _ml_asset(
+    name: str,
+    model_name: str,
+    deps: list[list[str]],
+    run: Callable[..., pipelines.RunSummary],
+    description: str,
+) -> AssetsDefinition:
+    @asset(
+        name=name,
+        key_prefix=["ml"],
+        group_name=ML_GROUP,
+        deps=[AssetKey(d) for d in deps],
+        description=description,
+        compute_kind="scikit-learn",
+    )
+    def _asset(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        summary = run(warehouse.warehouse())
+        context.log.info(
+            "%s: candidate %s %s; serving %s; %s rows",
+            model_name,
+            summary.candidate_version,
+            "passed" if summary.candidate_passed else "FELL BELOW ITS BASELINE",
+            summary.serving_version,
+            summary.rows,
+        )
+        return MaterializeResult(metadata=_metadata(summary))  # type: ignore[arg-type]
+
+    return _asset
+
+
+def _beats_baseline_check(asset_key: AssetKey, model_name: str):  # type: ignore[no-untyped-def]
+    @asset_check(
+        asset=asset_key,
+        name=f"{model_name}_beats_baseline",
+        description=f"The newest {model_name} model beat its baseline on held-out data.",
+    )
+    def _check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> AssetCheckResult:
+        run = latest_run(warehouse.warehouse(), model_name)
+        if run.is_empty():
+            return AssetCheckResult(
+                passed=False,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={"reason": f"no {model_name} run recorded in ml.model_runs"},
+            )
+        rows = run.to_dicts()
+        passed = bool(all(r["passed"] for r in rows))
+        metadata: dict[str, object] = {"model_version": rows[0]["model_version"]}
+        for r in rows:
+            metadata[f"{r['metric_name']} vs {r['baseline_name']}"] = (
+                f"{r['metric_value']:.4f} vs {r['baseline_value']:.4f}"
+            )
+        return AssetCheckResult(
+            passed=passed,
+            severity=AssetCheckSeverity.ERROR,
+            metadata=metadata,  # type: ignore[arg-type]
+        )
+
+    return _check
+
+
+MODELS = [
+    (
+        "churn_scores",
+        "churn",
+        [["customers", "fct_customer_features_monthly"]],
+        pipelines.run_churn,
+        "Churn probability of every active customer with its top reasons (ml.churn_scores).",
+    ),
+]
+
+ml_assets = [_ml_asset(*spec) for spec in MODELS]
+ml_checks = [
+    _beats_baseline_check(AssetKey(["ml", name]), model_name) for name, model_name, *_ in MODELS
+]
