@@ -99,15 +99,13 @@ def _is_id(value: Any) -> bool:
 
 
 def targets_of(record_id: Any, record_ids: Any) -> list[Any]:
-    out: list[Any] = []
-    if record_id is not None:
-        out.append(record_id)
-    if record_ids is not None:
-        if isinstance(record_ids, list | tuple):
-            out.extend(i for i in record_ids if i != record_id or not _is_id(i))
-        else:
-            out.append(record_ids)
-    return out
+    """Every record named: ``record_ids`` (which may repeat ``record_id``), else ``record_id``."""
+    if record_ids is None:
+        return [] if record_id is None else [record_id]
+    extra = list(record_ids) if isinstance(record_ids, list | tuple) else [record_ids]
+    if record_id is not None and record_id not in extra:
+        extra.insert(0, record_id)
+    return extra
 
 
 def _walk_strings(value: Any, path: str = "params") -> list[tuple[str, str]]:
