@@ -22,12 +22,14 @@ from rich.table import Table
 
 from odoo_api.errors import ConfigError, OdooError
 from odoo_api.warehouse import Warehouse, coo_home
+from orchestration.cli_actions import actions_app
 from orchestration.cli_agents import agents_app
 
 app = typer.Typer(help="An AI COO for Odoo.", no_args_is_help=True, add_completion=False)
 simulator_app = typer.Typer(help="The simulated Odoo company.", no_args_is_help=True)
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(agents_app)  # coo api, coo mcp, coo api-keys
+app.add_typer(actions_app, name="actions")  # coo actions list|approve|execute|rollback
 # Bound to the real streams: a job's chatter (dbt's log) is redirected to a file while it runs.
 console = Console(file=sys.stdout)
 err = Console(file=sys.stderr)

@@ -1,0 +1,109 @@
+"""Write-back in Dagster: a job that executes approved actions and a sensor that starts it.
+
+Executing actions is a side effect on Odoo, not data the platform derives, so it is an op in
+a job rather than an asset. The sensor looks at the operational store (never at Odoo): when
+approved or interrupted proposals are waiting it requests one run, keyed by the newest
+proposal id and its update time so a crashed run's actions are picked up again.
+The op calls :func:`writeback.service.execute`; exactly-once is guaranteed there, not here.
+
+(No ``from __future__ import annotations``: Dagster resolves resource annotations.)
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dagster import (
+    DefaultSensorStatus,
+    OpExecutionContext,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    job,
+    op,
+    sensor,
+)
+from sqlalchemy import func, select
+
+from odoo_api.client import OdooClient
+from opstore import StateStore
+from orchestration.resources import OdooResource
+
+__all__ = ["approved_actions_sensor", "execute_actions_job", "writable_odoo"]
+
+
+@contextmanager
+def writable_odoo(odoo: OdooResource) -> Iterator[OdooClient]:
+    """A client to write through. On the simulated company the store is saved afterwards,
+    so actions executed there persist like they would in a real Odoo."""
+    if not odoo.is_simulated():
+        with odoo.open() as client:
+            yield client
+        return
+    import os
+
+    from odoo_api.config import OdooConfig
+    from odoo_api.warehouse import coo_home
+    from simulator.runtime import SimulatedCompany, serve_store
+
+    size = odoo.simulated_size or os.environ.get("COO_SIM_SIZE", "small")
+    seed = odoo.simulated_seed or int(os.environ.get("COO_SIM_SEED", "42"))
+    company = SimulatedCompany(coo_home() / "simulator", size, seed)
+    store = company.load_or_create()
+    try:
+        with serve_store(store) as server:
+            config = OdooConfig(
+                url=server.url,
+                db=store.db,
+                username="admin",
+                api_key=store.api_key_for("admin"),
+            )
+            with OdooClient(config).connect() as client:
+                yield client
+    finally:
+        company.save(store)
+
+
+@op(description="Execute every approved write-back action once (idempotent, audited).")
+def execute_approved_actions(context: OpExecutionContext, odoo: OdooResource) -> None:
+    from writeback.service import execute
+
+    state = StateStore()
+    with writable_odoo(odoo) as client:
+        results = execute(state, client)
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        if r["status"] != "executed":
+            context.log.warning(
+                f"action {r['id']} ({r.get('skill')}): {r['status']} {r.get('reason', '')}"
+            )
+    context.log.info(f"write-back: {len(results)} action(s): {counts}")
+
+
+@job(description="Execute the approved write-back actions in Odoo.")
+def execute_actions_job() -> None:
+    execute_approved_actions()
+
+
+@sensor(
+    job=execute_actions_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Starts the write-back job when approved actions wait in the operational store.",
+)
+def approved_actions_sensor(context: SensorEvaluationContext) -> Iterator[RunRequest | SkipReason]:
+    from writeback.store import proposals
+
+    state = StateStore()
+    with state.begin() as conn:
+        count, newest, changed = conn.execute(
+            select(func.count(), func.max(proposals.c.id), func.max(proposals.c.updated_at)).where(
+                proposals.c.status.in_(("approved", "executing"))
+            )
+        ).one()
+    if not count:
+        yield SkipReason("no approved action waiting")
+        return
+    yield RunRequest(
+        run_key=f"writeback-{newest}-{changed}", tags={"writeback.waiting": str(count)}
+    )
