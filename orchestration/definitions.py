@@ -12,6 +12,12 @@ from orchestration.assets.dbt import build_dbt_assets, dbt_resource
 from orchestration.assets.ml import ml_assets, ml_checks
 from orchestration.assets.quality import raw_odoo_expectations
 from orchestration.assets.raw import RAW_GROUP, odoo_model_specs, odoo_raw_assets
+from orchestration.ops import (
+    cadence_jobs,
+    cadence_schedules,
+    freshness_sensor,
+    raw_freshness_checks,
+)
 from orchestration.resources import OdooResource, WarehouseResource
 
 extract_job = define_asset_job(
@@ -31,8 +37,10 @@ def build_definitions() -> Definitions:
     return Definitions(
         assets=[*odoo_model_specs, odoo_raw_assets, build_dbt_assets(), *ml_assets],
         # blocking: a raw table that fails its suite stops the dbt models built on it
-        asset_checks=[raw_odoo_expectations, *ml_checks],
-        jobs=[main_job, extract_job],
+        asset_checks=[raw_odoo_expectations, *ml_checks, *raw_freshness_checks],
+        jobs=[main_job, extract_job, *cadence_jobs],
+        schedules=[*cadence_schedules],
+        sensors=[freshness_sensor],
         resources={
             "dlt": DagsterDltResource(),
             "odoo": OdooResource(),
