@@ -12,6 +12,7 @@ from orchestration.assets.dbt import build_dbt_assets, dbt_resource
 from orchestration.assets.ml import ml_assets, ml_checks
 from orchestration.assets.quality import raw_odoo_expectations
 from orchestration.assets.raw import RAW_GROUP, odoo_model_specs, odoo_raw_assets
+from orchestration.assets.writeback import approved_actions_sensor, execute_actions_job
 from orchestration.ops import (
     cadence_jobs,
     cadence_schedules,
@@ -38,9 +39,9 @@ def build_definitions() -> Definitions:
         assets=[*odoo_model_specs, odoo_raw_assets, build_dbt_assets(), *ml_assets],
         # blocking: a raw table that fails its suite stops the dbt models built on it
         asset_checks=[raw_odoo_expectations, *ml_checks, *raw_freshness_checks],
-        jobs=[main_job, extract_job, *cadence_jobs],
+        jobs=[main_job, extract_job, *cadence_jobs, execute_actions_job],
         schedules=[*cadence_schedules],
-        sensors=[freshness_sensor],
+        sensors=[freshness_sensor, approved_actions_sensor],
         resources={
             "dlt": DagsterDltResource(),
             "odoo": OdooResource(),

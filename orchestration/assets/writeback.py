@@ -80,7 +80,7 @@ def execute_approved_actions(context: OpExecutionContext, odoo: OdooResource) ->
     context.log.info(f"write-back: {len(results)} action(s): {counts}")
 
 
-@job(description="Execute the approved write-back actions in Odoo.")
+@job(name="writeback_execute", description="Execute the approved write-back actions in Odoo.")
 def execute_actions_job() -> None:
     execute_approved_actions()
 

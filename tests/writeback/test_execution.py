@@ -292,3 +292,41 @@ def test_auto_skill_skips_the_queue_but_is_audited(odoo: Odoo, state: StateStore
     held = propose(state, ProposalRequest("post_internal_note", 1, "account.move", inv["id"] + 0,
                                           {"body": "Second note"}, requested_by="x"))  # fmt: skip
     assert held.status in ("pending", "rejected")
+
+
+_CHILD = """
+import os, sys
+import writeback.executor as ex
+from odoo_api.client import OdooClient
+from odoo_api.config import OdooConfig
+from opstore import StateStore
+
+ex.after_odoo_call = lambda info: os._exit(9)  # the process dies right after the Odoo write
+client = OdooClient(OdooConfig(url=sys.argv[1], db=sys.argv[2], username="admin",
+                               api_key=sys.argv[3])).connect()
+ex.execute_approved(StateStore(), client)
+"""
+
+
+@pytest.mark.integration
+def test_process_killed_after_the_write_then_rerun_creates_one_activity(
+    odoo: Odoo, state: StateStore
+) -> None:
+    import subprocess
+    import sys
+
+    out = propose(state, _request(odoo, state, "schedule_activity"), odoo=odoo.client)
+    approve(state, out.id, "alice", "finance_manager")
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, odoo.server.url, odoo.store.db,
+         odoo.store.api_key_for("admin")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert child.returncode == 9, child.stderr[-2000:]
+    key = get_proposal(state, out.id)["idempotency_key"]
+    assert _created_count(odoo, "schedule_activity", key) == 1
+    assert get_proposal(state, out.id)["status"] == "executing"
+    [again] = execute(state, odoo.client)
+    assert again["status"] == "executed" and again["recovered"] is True
+    assert _created_count(odoo, "schedule_activity", key) == 1
+    assert len(odoo.writes("activity_schedule")) == 1
