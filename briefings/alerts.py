@@ -81,6 +81,7 @@ class Names:
     def __init__(self, reader: MartReader) -> None:
         self.reader = reader
         self._cache: dict[str, dict[int, str]] = {}
+        self._prices: dict[int, Any] = {}
 
     def _load(self, kind: str, sql: str) -> dict[int, str]:
         if kind not in self._cache:
@@ -106,6 +107,20 @@ class Names:
             "join staging.stg_odoo__product_templates t on t.product_template_id = p.product_tmpl_id",
         )
         return names.get(int(pid), f"product #{pid}")
+
+    def price(self, pid: int) -> float | None:
+        """The product's cost (``standard_price``), for a draft RFQ's unit price."""
+        if "price" not in self._cache:
+            try:
+                rows = self.reader.rows(
+                    "select product_id, standard_price from staging.stg_odoo__product_products"
+                )
+                self._prices = {int(r["product_id"]): r["standard_price"] for r in rows}
+            except Exception:
+                self._prices = {}
+            self._cache["price"] = {}
+        value = self._prices.get(int(pid))
+        return None if value is None else round(float(value), 2)
 
     def company(self, cid: int) -> str:
         names = self._load(
@@ -133,6 +148,10 @@ def project_runway(reader: MartReader, horizon_days: int = 90) -> dict[int, dict
     minus the recurring costs paid outside vendor bills (payroll, rent: cash leaving through
     journal entries without a payment) at each month end.
     """
+    memo_key = f"project_runway:{horizon_days}"
+    if memo_key in reader.memo:
+        cached: dict[int, dict[str, Any]] = reader.memo[memo_key]
+        return cached
     runway = {int(r["company_id"]): r for r in reader.rows("select * from finance.fct_cash_runway")}
     if not runway:
         return {}
@@ -218,6 +237,7 @@ def project_runway(reader: MartReader, horizon_days: int = 90) -> dict[int, dict
             "recurring_monthly_costs": round(recurring, 2),
             "collection_delay_days": delay.days,
         }
+    reader.memo[memo_key] = out
     return out
 
 
@@ -512,6 +532,7 @@ def _stockout(reader: MartReader, names: Names) -> list[Observation] | None:
                 "estimated_stockout_date": r["estimated_stockout_date"],
                 "lead_time_days": r["lead_time_days"],
                 "vendor_partner_id": r["vendor_partner_id"],
+                "standard_price": names.price(pid),
                 "stockout_probability": p.get("stockout_probability"),
             },
             {

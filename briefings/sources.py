@@ -38,6 +38,8 @@ class MartReader:
         self._tables: set[tuple[str, str]] | None = None
         self._con: Any = None
         self._engine: Any = None
+        # results shared by the alerts and the facts of one run (e.g. the cash projection)
+        self.memo: dict[str, Any] = {}
         if self.warehouse.kind == "duckdb":
             import duckdb
 

@@ -120,20 +120,3 @@ llm_usage = Table(
     Column("cache_write_tokens", Integer, nullable=False, default=0),
     Column("cost_usd", Float, nullable=False, default=0.0),
 )
-
-# Used when the write-back package is not installed: the same shape as its proposals.
-briefing_proposals = Table(
-    "briefing_proposals",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("briefing_id", Integer, nullable=True),
-    Column("skill", String(100), nullable=False),
-    Column("company_id", Integer, nullable=False),
-    Column("model", String(100), nullable=False),
-    Column("record_id", Integer, nullable=True),
-    Column("params", Text, nullable=False),
-    Column("reasoning", Text, nullable=False),
-    Column("alert_key", String(300), nullable=True),
-    Column("status", String(20), nullable=False, default="pending"),
-    Column("created_at", DateTime(timezone=False), nullable=False),
-)
