@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ml import churn
+from ml import churn, deals, stockout
 from ml.lifecycle import register_run
 from ml.warehouse_io import read_sql, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse
@@ -42,6 +42,46 @@ def run_churn(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
         write_table(warehouse, "churn_scores", scores)
     return RunSummary(
         churn.MODEL_NAME,
+        serving.candidate_version,
+        serving.candidate_passed,
+        serving.version,
+        scores.height,
+        trained.metrics,
+    )
+
+
+def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
+    now = now or datetime.now(UTC)
+    with warehouse_lock(warehouse):
+        leads = read_sql(warehouse, deals.LEADS_SQL)
+        visits = read_sql(warehouse, deals.VISITS_SQL)
+    trained = deals.train(leads, visits)
+    serving = register_run(warehouse, deals.MODEL_NAME, trained.model, trained.comparisons, now)
+    scores = deals.score(leads, visits, serving.artefact, serving.version, now)
+    with warehouse_lock(warehouse):
+        write_table(warehouse, "deal_scores", scores)
+    return RunSummary(
+        deals.MODEL_NAME,
+        serving.candidate_version,
+        serving.candidate_passed,
+        serving.version,
+        scores.height,
+        trained.metrics,
+    )
+
+
+def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
+    now = now or datetime.now(UTC)
+    with warehouse_lock(warehouse):
+        demand = read_sql(warehouse, stockout.DEMAND_SQL)
+        cover = read_sql(warehouse, stockout.COVER_SQL)
+    trained = stockout.train(demand, cover)
+    serving = register_run(warehouse, stockout.MODEL_NAME, trained.model, trained.comparisons, now)
+    scores = stockout.score(demand, cover, serving.artefact, serving.version, now)
+    with warehouse_lock(warehouse):
+        write_table(warehouse, "stockout_predictions", scores)
+    return RunSummary(
+        stockout.MODEL_NAME,
         serving.candidate_version,
         serving.candidate_passed,
         serving.version,

@@ -112,6 +112,20 @@ MODELS = [
         pipelines.run_churn,
         "Churn probability of every active customer with its top reasons (ml.churn_scores).",
     ),
+    (
+        "deal_scores",
+        "deals",
+        [["sales", "fct_lead_stage_durations"], ["intermediate", "int_leads_classified"]],
+        pipelines.run_deals,
+        "Win and stall probability of every open lead and opportunity (ml.deal_scores).",
+    ),
+    (
+        "stockout_predictions",
+        "stockout",
+        [["operations", "fct_stock_demand_daily"], ["operations", "fct_stock_cover"]],
+        pipelines.run_stockout,
+        "Stock-out probability and expected date per product and warehouse (ml.stockout_predictions).",
+    ),
 ]
 
 ml_assets = [_ml_asset(*spec) for spec in MODELS]

@@ -1,0 +1,127 @@
+"""ML quality on the medium company: each model against its baseline on held-out data, the
+planted scenarios (simulator ground truth) and the total train + score time.
+
+    COO_MARTS_CACHE=/work/cache .venv/bin/python bench/ml_quality.py [--size medium] [--seed 42]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ml import pipelines
+from ml.lifecycle import load_runs
+from ml.warehouse_io import read_sql
+from odoo_api.warehouse import Warehouse
+from tests.marts_fixture import shared_marts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="medium")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    cache = Path(os.environ.get("COO_MARTS_CACHE", tempfile.gettempdir()))
+    marts = shared_marts(args.size, args.seed, cache)
+    with tempfile.TemporaryDirectory(prefix="coo-ml-bench-") as work:
+        os.environ["COO_HOME"] = work
+        path = Path(work) / "warehouse.duckdb"
+        shutil.copyfile(marts.path, path)
+        wh = Warehouse.from_url(f"duckdb:///{path}")
+        timings = {}
+        for name, run in (
+            ("churn", pipelines.run_churn),
+            ("deals", pipelines.run_deals),
+            ("stockout", pipelines.run_stockout),
+        ):
+            t0 = time.perf_counter()
+            run(wh)
+            timings[name] = time.perf_counter() - t0
+        runs = load_runs(wh)
+        print(f"\n{args.size} company, seed {args.seed}: validation metric vs baseline (held-out)")
+        print(
+            f"{'model':10} {'version':8} {'metric':22} {'value':>8}  {'baseline':24} {'value':>8}  passed"
+        )
+        for r in runs.sort("model_name").to_dicts():
+            print(
+                f"{r['model_name']:10} {r['model_version']:8} {r['metric_name']:22} "
+                f"{r['metric_value']:8.4f}  {r['baseline_name']:24} {r['baseline_value']:8.4f}  {r['passed']}"
+            )
+        truth = marts.ground_truth["scenarios"]
+        print("\nagainst the simulator's ground truth (planted scenarios)")
+        churn = read_sql(wh, "select * from ml.churn_scores")
+        planted = {(r["company_id"], r["partner_id"]) for r in truth["churned_customers"]}
+        y = np.array(
+            [
+                (c, p) in planted
+                for c, p in zip(churn["company_id"], churn["partner_id"], strict=True)
+            ]
+        )
+        p = churn["churn_probability"].to_numpy()
+        ranks = sorted(churn.filter(pl.Series(y))["risk_rank"].to_list())
+        print(
+            f"churn: {y.sum()} planted churners among {churn.height} active customers; "
+            f"ROC-AUC {roc_auc_score(y, p):.3f}, PR-AUC {average_precision_score(y, p):.3f}, "
+            f"in top decile {sum(r <= churn.height / 10 for r in ranks)}/{len(ranks)}, ranks {ranks}"
+        )
+        deals = read_sql(wh, "select * from ml.deal_scores").with_columns(
+            pl.col("stall_probability").rank("ordinal", descending=True).alias("r")
+        )
+        stalled = {r["lead_id"] for r in truth["stalled_deals"]}
+        sr = sorted(deals.filter(pl.col("lead_id").is_in(list(stalled)))["r"].to_list())
+        print(
+            f"stalled deals: {len(sr)}/{len(stalled)} scored, in top decile of {deals.height} open: "
+            f"{sum(r <= deals.height / 10 for r in sr)}/{len(stalled)}, ranks {sr}"
+        )
+        stock = read_sql(wh, "select * from ml.stockout_predictions").with_columns(
+            pl.col("stockout_probability").rank("ordinal", descending=True).alias("r")
+        )
+        planted_stock = {
+            (r["product_id"], r["warehouse_id"]): r for r in truth["stockout_products"]
+        }
+        hits = stock.filter(
+            pl.struct("product_id", "warehouse_id").map_elements(
+                lambda s: (s["product_id"], s["warehouse_id"]) in planted_stock,
+                return_dtype=pl.Boolean,
+            )
+        )
+        errs = [
+            abs(
+                (
+                    h["expected_stockout_date"]
+                    - np.datetime64(
+                        planted_stock[(h["product_id"], h["warehouse_id"])][
+                            "estimated_stockout_date"
+                        ]
+                    ).astype(object)
+                ).days
+            )
+            for h in hits.to_dicts()
+            if h["expected_stockout_date"] is not None
+        ]
+        print(
+            f"stock-outs: in top decile of {stock.height}: "
+            f"{sum(r <= stock.height / 10 for r in hits['r'].to_list())}/{len(planted_stock)}, "
+            f"ranks {sorted(hits['r'].to_list())}, expected-date error days {sorted(errs)}"
+        )
+        total = sum(timings.values())
+        print(
+            "\ntrain + score time: "
+            + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
+            + f"; total {total:.1f}s"
+        )
+
+
+if __name__ == "__main__":
+    main()

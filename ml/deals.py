@@ -1,0 +1,269 @@
+"""Deal outcome and stall risk for every open lead and opportunity.
+
+*Win probability*: logistic regression on closed deals (won vs lost), features known while a
+deal is open — amount, type, chatter and activity counts, and the team's and salesperson's
+win rates *from the training period only* (target encoding that never sees validation).
+Split by close date; the baseline is the salesperson's historical win rate on its own.
+
+*Stall probability*: Odoo's own signal first — time in the current stage against the stage's
+``rotting_threshold_days`` (or, where a stage never rots, the 90th percentile of how long
+closed deals stayed in it). A logistic regression on closed stage visits turns that ratio
+into the probability that a deal dies in the stage it sits in; a deal with an interaction
+(message or activity) inside its threshold window is slow but alive, and its risk is halved,
+and so is the risk of a deal in a stage Odoo says never rots (threshold 0).
+Baseline: days in stage alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ml.lifecycle import Comparison
+
+MODEL_NAME = "deals"
+
+LEADS_SQL = """
+select l.lead_id, l.company_id, l.team_id, l.user_id, l.lead_type, l.outcome, l.stage_id,
+       l.stage_sequence, l.rotting_threshold_days, l.expected_revenue, l.probability,
+       l.created_at, l.closed_at, l.last_stage_update_at,
+       coalesce(i.interaction_message_count, 0) as message_count,
+       coalesce(i.planned_activity_count, 0) as activity_count,
+       i.last_interaction_at
+from intermediate.int_leads_classified l
+left join intermediate.int_lead_interactions_aggregated i using (lead_id)
+"""
+
+VISITS_SQL = """
+select lead_id, stage_id, stage_sequence, outcome, is_current_stage, visit_count,
+       days_in_stage, last_entered_at, as_of_date
+from sales.fct_lead_stage_durations
+"""
+
+WIN_FEATURES = [
+    "log_amount",
+    "is_opportunity",
+    "message_count",
+    "activity_count",
+    "team_rate",
+    "user_rate",
+]
+
+SCORE_SCHEMA: dict[str, Any] = {
+    "lead_id": pl.Int64,
+    "company_id": pl.Int64,
+    "win_probability": pl.Float64,
+    "stall_probability": pl.Float64,
+    "model_version": pl.Utf8,
+    "scored_at": pl.Datetime("us"),
+}
+
+
+def _win_pipeline() -> Pipeline:
+    return Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median")),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(C=1.0, max_iter=2000)),
+        ]
+    )
+
+
+@dataclass
+class DealModel:
+    """Everything scoring needs: the two classifiers and the training-period encodings."""
+
+    win: Pipeline
+    team_rates: dict[int, float]
+    user_rates: dict[int, float]
+    prior: float
+    stall: LogisticRegression
+    stage_limits: dict[int, float]
+
+
+def _rates(frame: pl.DataFrame, key: str, prior: float, strength: float = 10.0) -> dict[int, float]:
+    """Smoothed win rate per team/salesperson (shrunk towards the overall rate)."""
+    agg = frame.group_by(key).agg(pl.col("won").sum().alias("w"), pl.len().alias("n"))
+    return {
+        int(r[key]) if r[key] is not None else -1: (r["w"] + strength * prior) / (r["n"] + strength)
+        for r in agg.to_dicts()
+    }
+
+
+def _win_matrix(
+    frame: pl.DataFrame, team: dict[int, float], user: dict[int, float], prior: float
+) -> np.ndarray:
+    out = frame.with_columns(
+        pl.col("expected_revenue").cast(pl.Float64).fill_null(0).log1p().alias("log_amount"),
+        (pl.col("lead_type") == "opportunity").cast(pl.Float64).alias("is_opportunity"),
+        pl.col("team_id")
+        .fill_null(-1)
+        .replace_strict(team, default=prior, return_dtype=pl.Float64)
+        .alias("team_rate"),
+        pl.col("user_id")
+        .fill_null(-1)
+        .replace_strict(user, default=prior, return_dtype=pl.Float64)
+        .alias("user_rate"),
+    )
+    return out.select(WIN_FEATURES).to_numpy().astype(float)
+
+
+def _prepare_leads(leads: pl.DataFrame) -> pl.DataFrame:
+    return leads.with_columns(
+        pl.col(pl.Decimal).cast(pl.Float64),
+        (pl.col("outcome") == "won").cast(pl.Int8).alias("won"),
+    )
+
+
+def _stall_limits(visits: pl.DataFrame, leads: pl.DataFrame) -> dict[int, float]:
+    """Per stage: its rotting threshold, or the p90 of closed visits where it never rots."""
+    closed = visits.filter(~pl.col("is_current_stage") | (pl.col("outcome") != "open"))
+    p90 = closed.group_by("stage_id").agg(pl.col("days_in_stage").quantile(0.9).alias("p90"))
+    rot = leads.group_by("stage_id").agg(pl.col("rotting_threshold_days").max().alias("rot"))
+    limits = {}
+    for r in p90.join(rot, on="stage_id", how="full", coalesce=True).to_dicts():
+        rot_days = r["rot"] or 0
+        limits[int(r["stage_id"])] = float(rot_days if rot_days > 0 else max(r["p90"] or 30.0, 1.0))
+    return limits
+
+
+def _stall_frame(visits: pl.DataFrame, limits: dict[int, float]) -> pl.DataFrame:
+    return visits.with_columns(
+        pl.col("stage_id")
+        .replace_strict(limits, default=30.0, return_dtype=pl.Float64)
+        .alias("limit"),
+    ).with_columns(
+        (pl.col("days_in_stage").cast(pl.Float64) / pl.col("limit")).log1p().alias("overrun"),
+    )
+
+
+@dataclass(frozen=True)
+class DealTraining:
+    model: DealModel
+    comparisons: list[Comparison]
+    metrics: dict[str, float]
+
+
+def _fit(leads: pl.DataFrame, visits: pl.DataFrame) -> DealModel:
+    closed = leads.filter(pl.col("outcome").is_in(["won", "lost"]))
+    prior = float(closed["won"].mean() or 0.0)  # type: ignore[arg-type]
+    team, user = _rates(closed, "team_id", prior), _rates(closed, "user_id", prior)
+    win = _win_pipeline().fit(_win_matrix(closed, team, user, prior), closed["won"].to_numpy())
+    limits = _stall_limits(visits, leads)
+    hist = _stall_frame(visits.filter(pl.col("outcome") != "open"), limits)
+    died = ((pl.col("outcome") == "lost") & pl.col("is_current_stage")).cast(pl.Int8)
+    y = hist.select(died.alias("y"))["y"].to_numpy()
+    stall = LogisticRegression().fit(hist.select("overrun").to_numpy(), y)
+    return DealModel(win, team, user, prior, stall, limits)
+
+
+def train(leads: pl.DataFrame, visits: pl.DataFrame) -> DealTraining:
+    """Validate on the last quarter of closed deals (by close date), then refit on all."""
+    leads = _prepare_leads(leads)
+    closed = leads.filter(pl.col("outcome").is_in(["won", "lost"])).sort("closed_at")
+    cut = closed["closed_at"][int(closed.height * 0.75)]
+    train_leads = closed.filter(pl.col("closed_at") < cut)
+    val = closed.filter(pl.col("closed_at") >= cut)
+    train_ids = train_leads["lead_id"].implode()
+    model = _fit(train_leads, visits.filter(pl.col("lead_id").is_in(train_ids)))
+    p = model.win.predict_proba(_win_matrix(val, model.team_rates, model.user_rates, model.prior))[
+        :, 1
+    ]
+    base = (
+        val["user_id"]
+        .fill_null(-1)
+        .replace_strict(model.user_rates, default=model.prior, return_dtype=pl.Float64)
+    )
+    y = val["won"].to_numpy()
+    val_visits = _stall_frame(
+        visits.filter(pl.col("lead_id").is_in(val["lead_id"].implode())), model.stage_limits
+    )
+    ys = val_visits.select(((pl.col("outcome") == "lost") & pl.col("is_current_stage")).alias("y"))[
+        "y"
+    ].to_numpy()
+    ps = model.stall.predict_proba(val_visits.select("overrun").to_numpy())[:, 1]
+    metrics = {
+        "win_roc_auc": float(roc_auc_score(y, p)),
+        "win_baseline_roc_auc": float(roc_auc_score(y, base.to_numpy())),
+        "stall_roc_auc": float(roc_auc_score(ys, ps)),
+        "stall_baseline_roc_auc": float(roc_auc_score(ys, val_visits["days_in_stage"].to_numpy())),
+    }
+    comparisons = [
+        Comparison(
+            "win_roc_auc",
+            metrics["win_roc_auc"],
+            "salesperson_win_rate",
+            metrics["win_baseline_roc_auc"],
+        ),
+        Comparison(
+            "stall_roc_auc",
+            metrics["stall_roc_auc"],
+            "days_in_stage",
+            metrics["stall_baseline_roc_auc"],
+        ),
+    ]
+    return DealTraining(_fit(leads, visits), comparisons, metrics)
+
+
+def score(
+    leads: pl.DataFrame,
+    visits: pl.DataFrame,
+    model: DealModel | None,
+    version: str | None,
+    now: datetime | None = None,
+) -> pl.DataFrame:
+    if model is None or version is None:
+        return pl.DataFrame(schema=SCORE_SCHEMA)
+    leads = _prepare_leads(leads)
+    open_leads = leads.filter(pl.col("outcome") == "open")
+    current = _stall_frame(
+        visits.filter(pl.col("is_current_stage") & (pl.col("outcome") == "open")),
+        model.stage_limits,
+    ).select("lead_id", "days_in_stage", "limit", "overrun", "as_of_date")
+    frame = open_leads.join(current, on="lead_id", how="left").with_columns(
+        pl.col("overrun").fill_null(0.0),
+        pl.col("limit").fill_null(30.0),
+    )
+    win = model.win.predict_proba(
+        _win_matrix(frame, model.team_rates, model.user_rates, model.prior)
+    )[:, 1]
+    stall = model.stall.predict_proba(frame.select("overrun").to_numpy())[:, 1]
+    as_of = frame["as_of_date"].drop_nulls()
+    ref = as_of.max() if as_of.len() else None
+    if ref is not None:
+        quiet = frame.select(
+            (
+                pl.col("last_interaction_at").is_null()
+                | (
+                    (
+                        pl.lit(ref).cast(pl.Date) - pl.col("last_interaction_at").dt.date()
+                    ).dt.total_days()
+                    > pl.col("limit")
+                )
+            ).alias("q")
+        )["q"].to_numpy()
+        stall = np.where(quiet, stall, stall * 0.5)
+    # Odoo's own signal: a stage with no rotting threshold never rots (unqualified leads)
+    never_rots = (frame["rotting_threshold_days"].fill_null(0) <= 0).to_numpy()
+    stall = np.where(never_rots, stall * 0.5, stall)
+    scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+    return pl.DataFrame(
+        {
+            "lead_id": frame["lead_id"].cast(pl.Int64),
+            "company_id": frame["company_id"].cast(pl.Int64),
+            "win_probability": win,
+            "stall_probability": stall,
+            "model_version": [version] * frame.height,
+            "scored_at": [scored_at] * frame.height,
+        },
+        schema=SCORE_SCHEMA,
+    )

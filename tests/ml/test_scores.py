@@ -1,0 +1,73 @@
+"""Deal and stock-out scores: end to end through their Dagster assets and checks on the
+small company, contract columns, and the planted scenarios ranked near the top."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from dagster import materialize
+
+from ml.warehouse_io import read_sql
+from orchestration.assets.ml import ml_assets, ml_checks
+from orchestration.resources import WarehouseResource
+
+DEAL_COLUMNS = [
+    "lead_id",
+    "company_id",
+    "win_probability",
+    "stall_probability",
+    "model_version",
+    "scored_at",
+]
+STOCKOUT_COLUMNS = [
+    "company_id",
+    "product_id",
+    "warehouse_id",
+    "stockout_probability",
+    "expected_stockout_date",
+    "lead_time_days",
+    "model_version",
+    "scored_at",
+]
+
+
+@pytest.mark.integration
+def test_deal_and_stockout_assets_end_to_end(ml_warehouse, small_marts):
+    names = {"deal_scores", "stockout_predictions"}
+    assets = [a for a in ml_assets if a.key.path[-1] in names]
+    checks = [c for c in ml_checks if any(k.asset_key.path[-1] in names for k in c.check_keys)]
+    result = materialize(
+        [*assets, *checks], resources={"warehouse": WarehouseResource(url=ml_warehouse.url)}
+    )
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    assert len(result.get_asset_check_evaluations()) == 2
+
+    deals = read_sql(ml_warehouse, "select * from ml.deal_scores")
+    assert deals.columns == DEAL_COLUMNS
+    assert deals["win_probability"].is_between(0, 1).all()
+    stalled = {r["lead_id"] for r in small_marts.ground_truth["scenarios"]["stalled_deals"]}
+    ranked = deals.sort("stall_probability", descending=True)["lead_id"].to_list()
+    top = ranked[: max(len(stalled), deals.height // 10)]
+    assert stalled and stalled <= set(top)
+
+    stock = read_sql(ml_warehouse, "select * from ml.stockout_predictions")
+    assert stock.columns == STOCKOUT_COLUMNS
+    assert stock["stockout_probability"].is_between(0, 1).all()
+    planted = {
+        (r["product_id"], r["warehouse_id"])
+        for r in small_marts.ground_truth["scenarios"]["stockout_products"]
+    }
+    ranked_stock = stock.sort("stockout_probability", descending=True)
+    top_stock = set(
+        zip(
+            ranked_stock["product_id"].head(max(len(planted), 2 * stock.height // 10)),
+            ranked_stock["warehouse_id"].head(max(len(planted), 2 * stock.height // 10)),
+            strict=True,
+        )
+    )
+    assert planted and planted <= top_stock
+    assert (
+        stock.filter(pl.col("stockout_probability") > 0.5)["expected_stockout_date"].null_count()
+        == 0
+    )
