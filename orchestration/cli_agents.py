@@ -19,7 +19,12 @@ from odoo_api.errors import ConfigError
 agents_app = typer.Typer(no_args_is_help=True)
 keys_app = typer.Typer(help="API keys of the agents' HTTP API.", no_args_is_help=True)
 agents_app.add_typer(keys_app, name="api-keys")
-console = Console(file=sys.stdout)
+
+
+def _console() -> Console:
+    """The console of the running command (resolved at call time, so output is captured where
+    the caller redirects stdout), wide enough that key ids are never cut."""
+    return Console(file=sys.stdout, width=160)
 
 
 def _guard_call(fn: Callable[[], None]) -> None:
@@ -38,7 +43,7 @@ def api(
     def run() -> None:
         from agents.api import serve
 
-        console.print(f"skills and runs API on http://{host}:{port}/api/v1 (docs: /api/v1/docs)")
+        _console().print(f"skills and runs API on http://{host}:{port}/api/v1 (docs: /api/v1/docs)")
         serve(host=host, port=port)
 
     _guard_call(run)
@@ -57,7 +62,7 @@ def mcp(
 
         if http:
             # on stdio, stdout is the protocol channel: say nothing there
-            console.print(f"MCP server (streamable HTTP) on http://{host}:{port}/mcp")
+            _console().print(f"MCP server (streamable HTTP) on http://{host}:{port}/mcp")
         serve(http=http, host=host, port=port)
 
     _guard_call(run)
@@ -76,7 +81,7 @@ def keys_create(
         from orchestration.api_keys import create_key
 
         record, token = create_key(StateStore(), name, role, rate_per_minute=rate)
-        console.print(
+        _console().print(
             f"created key {record['key_id']} ({record['name']}, role {record['role']}, "
             f"{record['rate_per_minute']}/min). Copy it now, it is not shown again:",
             highlight=False,
@@ -108,7 +113,7 @@ def keys_list() -> None:
                 str(k["last_used_at"] or "")[:19],
                 "active" if k["active"] else f"revoked {str(k['revoked_at'])[:19]}",
             )
-        console.print(table)
+        _console().print(table)
 
     _guard_call(run)
 
@@ -126,6 +131,6 @@ def keys_revoke(
         if not key_id.strip():
             raise ConfigError("give the key id to revoke (see `coo api-keys list`)")
         record = revoke_key(StateStore(), key_id.strip())
-        console.print(f"revoked key {record['key_id']} ({record['name']})", highlight=False)
+        _console().print(f"revoked key {record['key_id']} ({record['name']})", highlight=False)
 
     _guard_call(run)

@@ -145,3 +145,51 @@ def test_rate_limit_answers_429_with_retry_after(api) -> None:
     assert codes == [200, 200, 200]
     assert limited.status_code == 429
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
+
+
+def test_an_operator_executes_an_approved_run_and_an_auto_skill_runs_at_once(api) -> None:
+    _, agent = create_key(api.state, "agent", "agent")
+    _, operator = create_key(api.state, "ops", "operator")
+    with httpx.Client(base_url=api.url, timeout=60) as http:
+        run = http.post(
+            "/api/v1/runs",
+            headers=_headers(agent),
+            json={
+                "skill": "schedule_activity",
+                "company_id": 1,
+                "model": "res.partner",
+                "record_id": CHURN_PARTNER,
+                "params": {"summary": "Win-back call", "due_in_days": 5},
+            },
+        ).json()
+        early = http.post(f"/api/v1/runs/{run['id']}/execute", headers=_headers(operator))
+        assert early.status_code == 409  # not approved yet: nothing runs
+        assert not api.odoo_server.write_calls
+        (decision,) = approve(api.state, run["id"], "bob", "sales_manager")
+        assert decision.ok, decision.reason
+        done = http.post(f"/api/v1/runs/{run['id']}/execute", headers=_headers(operator))
+        assert done.status_code == 200, done.text
+        trace = done.json()
+        assert trace["status"] == "executed" and trace["executed"] is True
+        assert trace["executions"] and trace["executions"][-1]["status"] == "succeeded"
+        events = [a["event"] for a in trace["audit"]]
+        assert (
+            events.index("approved")
+            < events.index("execution_started")
+            < events.index("execution_succeeded")
+        )
+        assert api.odoo_server.write_calls  # the activity reached the simulated Odoo
+
+        note = http.post(
+            "/api/v1/runs",
+            headers=_headers(agent),
+            json={
+                "skill": "post_internal_note",
+                "company_id": 1,
+                "model": "res.partner",
+                "record_id": CHURN_PARTNER,
+                "params": {"body": "Orders stopped in July; win-back call scheduled."},
+            },
+        )
+        assert note.status_code == 201, note.text
+        assert note.json()["status"] == "executed"  # autonomy 'auto': no approval queue
