@@ -330,3 +330,26 @@ def test_process_killed_after_the_write_then_rerun_creates_one_activity(
     assert again["status"] == "executed" and again["recovered"] is True
     assert _created_count(odoo, "schedule_activity", key) == 1
     assert len(odoo.writes("activity_schedule")) == 1
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("skill", "role", "model"),
+    [
+        ("create_draft_rfq", "operations_manager", "purchase.order"),
+        ("send_payment_reminder", "finance_manager", "mail.message"),
+    ],
+)
+def test_rollback_removes_what_the_action_created(
+    odoo: Odoo, state: StateStore, skill: str, role: str, model: str
+) -> None:
+    out = propose(state, _request(odoo, state, skill), odoo=odoo.client)
+    approve(state, out.id, "alice", role)
+    [done] = execute(state, odoo.client)
+    created = done["created_ids"]
+    assert len(created) == 1 and odoo.client.call(model, "exists", ids=created) == created
+    result = rollback(state, odoo.client, out.id, "alice")
+    assert result["ok"] and result["removed"] == {"model": model, "ids": created}
+    assert odoo.client.call(model, "exists", ids=created) == []
+    events = [a["event"] for a in get_proposal(state, out.id)["audit"]]
+    assert events[-1] == "rolled_back"
