@@ -200,9 +200,16 @@ def serve(http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None
         server.run("stdio")
 
 
-def main() -> None:  # pragma: no cover - exercised through a subprocess in the tests
-    http = "--http" in sys.argv[1:]
-    serve(http=http)
+def main(argv: list[str] | None = None) -> None:
+    """``python -m agents.mcp_server [--http] [--host H] [--port P]`` (what ``coo mcp`` runs)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m agents.mcp_server", description=INSTRUCTIONS)
+    parser.add_argument("--http", action="store_true", help="streamable HTTP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args(argv)
+    serve(http=args.http, host=args.host, port=args.port)
 
 
 if __name__ == "__main__":  # pragma: no cover
