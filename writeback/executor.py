@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 after_odoo_call: Callable[[dict[str, Any]], None] | None = None
 
 EXECUTABLE = ("approved", "executing")
+#: How long an action another run started is left to it before it counts as interrupted:
+#: longer than the client's timeouts and retries for one call.
+LEASE_SECONDS = 300.0
 _TRANSIENT = (OdooConnectionError, OdooServerError)
 _M2O_FIELDS = ("user_id", "partner_id", "product_id", "company_id")
 
@@ -337,17 +340,29 @@ def _finish(
                      actor="executor", payload=payload)  # fmt: skip
 
 
+class Taken(Exception):
+    """Another executor claimed this attempt first (two runs at once)."""
+
+
 def _start(
     state: StateStore, proposal: dict[str, Any], plan: Plan, before: dict[str, Any], attempt: int
 ) -> int:
+    """Claim the attempt (optimistic: only if nobody else moved ``attempts`` on) and record
+    the request and the values before, committed before anything is sent to Odoo."""
     now = utcnow()
     request = plan.as_json()
     with state.begin() as conn:
-        conn.execute(
+        claimed = conn.execute(
             proposals.update()
-            .where(proposals.c.id == proposal["id"])
+            .where(
+                proposals.c.id == proposal["id"],
+                proposals.c.attempts == attempt - 1,
+                proposals.c.status.in_(EXECUTABLE),
+            )
             .values(status="executing", attempts=attempt, updated_at=now)
-        )
+        ).rowcount
+        if claimed != 1:
+            raise Taken(f"proposal {proposal['id']} attempt {attempt} is being run elsewhere")
         inserted = conn.execute(
             executions.insert().values(
                 proposal_id=proposal["id"],
@@ -451,7 +466,10 @@ def _execute_one(
     last_error = ""
     while attempts < max_attempts:
         attempts += 1
-        exec_id = _start(state, proposal, plan, before, attempts)
+        try:
+            exec_id = _start(state, proposal, plan, before, attempts)
+        except Taken as taken:
+            return _outcome(proposal, "executing", reason=str(taken))
         try:
             response = [
                 odoo.call(
@@ -530,9 +548,16 @@ def execute_approved(
     dry_run: bool = False,
     catalog: Catalog | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    stale_after: float = LEASE_SECONDS,
 ) -> list[dict[str, Any]]:
-    """Run every approved (or interrupted) proposal, or only ``ids``; one outcome each."""
+    """Run every approved (or interrupted) proposal, or only ``ids``; one outcome each.
+
+    An action another run started less than ``stale_after`` seconds ago is left alone (that
+    run may still be waiting for Odoo's answer); after that it is taken as interrupted and
+    resumed: found in Odoo by its key, or written then.
+    """
     catalog = catalog or load_catalog()
+    lease_start = utcnow() - timedelta(seconds=stale_after)
     query = select(proposals).order_by(proposals.c.id)
     wanted = None if ids is None else [int(i) for i in ids]
     if wanted is None:
@@ -550,6 +575,12 @@ def execute_approved(
         if proposal["status"] not in EXECUTABLE:
             out.append(_outcome(proposal, proposal["status"],
                                 reason=f"not executable: {proposal['status']}"))  # fmt: skip
+            continue
+        touched = proposal["updated_at"]
+        touched = touched if touched.tzinfo else touched.replace(tzinfo=UTC)
+        if proposal["status"] == "executing" and touched > lease_start:
+            out.append(_outcome(proposal, "executing",
+                                reason=f"being executed by another run since {touched:%H:%M:%S} UTC"))  # fmt: skip
             continue
         try:
             out.append(_execute_one(state, odoo, proposal, catalog, dry_run, sleep))

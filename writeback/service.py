@@ -348,11 +348,18 @@ def execute(
     dry_run: bool = False,
     *,
     catalog: Catalog | None = None,
+    stale_after: float | None = None,
 ) -> list[dict[str, Any]]:
-    """Execute approved proposals (all of them, or ``ids``); see :mod:`writeback.executor`."""
-    from writeback.executor import execute_approved
+    """Execute approved proposals (all of them, or ``ids``); see :mod:`writeback.executor`.
 
-    return execute_approved(state, odoo, ids=ids, dry_run=dry_run, catalog=catalog)
+    ``stale_after``: seconds after which an action another run started and never finished
+    counts as interrupted and is resumed (default 300)."""
+    from writeback.executor import LEASE_SECONDS, execute_approved
+
+    lease = LEASE_SECONDS if stale_after is None else stale_after
+    return execute_approved(
+        state, odoo, ids=ids, dry_run=dry_run, catalog=catalog, stale_after=lease
+    )
 
 
 def rollback(

@@ -3,7 +3,8 @@
 Executing actions is a side effect on Odoo, not data the platform derives, so it is an op in
 a job rather than an asset. The sensor looks at the operational store (never at Odoo): when
 approved or interrupted proposals are waiting it requests one run, keyed by the newest
-proposal id and its update time so a crashed run's actions are picked up again.
+proposal id and its update time; an action a run started and never finished is picked up
+again once its lease (5 minutes) has expired, never while that run may still be writing.
 The op calls :func:`writeback.service.execute`; exactly-once is guaranteed there, not here.
 
 (No ``from __future__ import annotations``: Dagster resolves resource annotations.)
@@ -11,6 +12,7 @@ The op calls :func:`writeback.service.execute`; exactly-once is guaranteed there
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from dagster import (
     DefaultSensorStatus,
@@ -22,7 +24,7 @@ from dagster import (
     op,
     sensor,
 )
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from odoo_api.client import OdooClient
 from opstore import StateStore
@@ -92,13 +94,19 @@ def execute_actions_job() -> None:
     description="Starts the write-back job when approved actions wait in the operational store.",
 )
 def approved_actions_sensor(context: SensorEvaluationContext) -> Iterator[RunRequest | SkipReason]:
-    from writeback.store import proposals
+    from writeback.executor import LEASE_SECONDS
+    from writeback.store import proposals, utcnow
 
     state = StateStore()
+    stale = utcnow() - timedelta(seconds=LEASE_SECONDS)
+    waiting = or_(
+        proposals.c.status == "approved",
+        and_(proposals.c.status == "executing", proposals.c.updated_at < stale),
+    )
     with state.begin() as conn:
         count, newest, changed = conn.execute(
             select(func.count(), func.max(proposals.c.id), func.max(proposals.c.updated_at)).where(
-                proposals.c.status.in_(("approved", "executing"))
+                waiting
             )
         ).one()
     if not count:

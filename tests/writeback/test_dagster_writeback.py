@@ -39,3 +39,21 @@ def test_sensor_and_job_execute_approved_actions(
     with DagsterInstance.ephemeral() as instance:
         [after] = list(approved_actions_sensor(build_sensor_context(instance=instance)))
         assert isinstance(after, SkipReason)
+
+
+@pytest.mark.unit
+def test_sensor_waits_for_the_lease_of_an_interrupted_action() -> None:
+    from datetime import timedelta
+
+    from writeback.store import proposals, utcnow
+
+    state = StateStore()
+    out = propose(state, ProposalRequest("set_deal_priority", 1, "crm.lead", 3, {"priority": "1"},
+                                         requested_by="rules"))  # fmt: skip
+    with DagsterInstance.ephemeral() as instance:
+        for age, expected in ((timedelta(seconds=5), SkipReason), (timedelta(hours=1), RunRequest)):
+            with state.begin() as conn:
+                conn.execute(proposals.update().where(proposals.c.id == out.id)
+                             .values(status="executing", updated_at=utcnow() - age))  # fmt: skip
+            [got] = list(approved_actions_sensor(build_sensor_context(instance=instance)))
+            assert isinstance(got, expected), (age, got)

@@ -86,7 +86,11 @@ def test_killed_after_the_write_then_rerun_acts_exactly_once(
     assert get_proposal(state, out.id)["status"] == "executing"  # the end was never recorded
     writes_before = len(odoo.writes())
     monkeypatch.setattr(executor, "after_odoo_call", None)
-    again = execute(state, odoo.client)
+    # right after, the action may still be in flight in another run: it is left alone
+    [held] = execute(state, odoo.client)
+    assert held["status"] == "executing" and "another run" in held["reason"]
+    assert len(odoo.writes()) == writes_before
+    again = execute(state, odoo.client, stale_after=0)  # its lease is over: resume it
     assert [r["status"] for r in again] == ["executed"]
     assert again[0].get("recovered") is True
     assert len(odoo.writes()) == writes_before, "the re-run wrote to Odoo again"
@@ -326,7 +330,7 @@ def test_process_killed_after_the_write_then_rerun_creates_one_activity(
     key = get_proposal(state, out.id)["idempotency_key"]
     assert _created_count(odoo, "schedule_activity", key) == 1
     assert get_proposal(state, out.id)["status"] == "executing"
-    [again] = execute(state, odoo.client)
+    [again] = execute(state, odoo.client, stale_after=0)
     assert again["status"] == "executed" and again["recovered"] is True
     assert _created_count(odoo, "schedule_activity", key) == 1
     assert len(odoo.writes("activity_schedule")) == 1
@@ -353,3 +357,28 @@ def test_rollback_removes_what_the_action_created(
     assert odoo.client.call(model, "exists", ids=created) == []
     events = [a["event"] for a in get_proposal(state, out.id)["audit"]]
     assert events[-1] == "rolled_back"
+
+
+@pytest.mark.integration
+def test_two_executors_at_once_write_once(odoo: Odoo, state: StateStore) -> None:
+    import threading
+
+    out = propose(state, _request(odoo, state, "create_draft_rfq"), odoo=odoo.client)
+    approve(state, out.id, "alice", "operations_manager")
+    results: list[Any] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        results.extend(execute(state, odoo.client))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    key = get_proposal(state, out.id)["idempotency_key"]
+    assert _created_count(odoo, "create_draft_rfq", key) == 1
+    assert len(odoo.writes("create")) == 1
+    assert get_proposal(state, out.id)["status"] == "executed"
+    assert "executed" in [r["status"] for r in results]
