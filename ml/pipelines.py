@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ml import churn, deals, stockout
+from ml import anomalies, churn, deals, stockout
 from ml.lifecycle import register_run
 from ml.warehouse_io import read_sql, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse
@@ -86,5 +86,26 @@ def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummar
         serving.candidate_passed,
         serving.version,
         scores.height,
+        trained.metrics,
+    )
+
+
+def run_anomalies(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
+    now = now or datetime.now(UTC)
+    with warehouse_lock(warehouse):
+        lines = read_sql(warehouse, anomalies.ENTRIES_SQL)
+        expenses = read_sql(warehouse, anomalies.EXPENSES_SQL)
+        duplicates = read_sql(warehouse, anomalies.DUPLICATES_SQL)
+    trained = anomalies.train(lines, expenses)
+    serving = register_run(warehouse, anomalies.MODEL_NAME, trained.model, trained.comparisons, now)
+    flags = anomalies.score(lines, expenses, duplicates, serving.artefact, serving.version, now)
+    with warehouse_lock(warehouse):
+        write_table(warehouse, "anomalies", flags)
+    return RunSummary(
+        anomalies.MODEL_NAME,
+        serving.candidate_version,
+        serving.candidate_passed,
+        serving.version,
+        flags.height,
         trained.metrics,
     )

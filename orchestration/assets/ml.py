@@ -126,6 +126,13 @@ MODELS = [
         pipelines.run_stockout,
         "Stock-out probability and expected date per product and warehouse (ml.stockout_predictions).",
     ),
+    (
+        "anomalies",
+        "anomalies",
+        [["finance", "fct_general_ledger"], ["expenses", "fct_expense_duplicate_candidates"]],
+        pipelines.run_anomalies,
+        "Unusual journal entries and expenses and exact duplicate expenses, each with its reason (ml.anomalies).",
+    ),
 ]
 
 ml_assets = [_ml_asset(*spec) for spec in MODELS]

@@ -71,3 +71,42 @@ def test_deal_and_stockout_assets_end_to_end(ml_warehouse, small_marts):
         stock.filter(pl.col("stockout_probability") > 0.5)["expected_stockout_date"].null_count()
         == 0
     )
+
+
+ANOMALY_COLUMNS = [
+    "kind",
+    "record_model",
+    "record_id",
+    "company_id",
+    "score",
+    "method",
+    "reason",
+    "model_version",
+    "scored_at",
+]
+
+
+@pytest.mark.integration
+def test_anomalies_asset_flags_planted_duplicates_with_reasons(ml_warehouse, small_marts):
+    assets = [a for a in ml_assets if a.key.path == ["ml", "anomalies"]]
+    checks = [
+        c for c in ml_checks if any(k.asset_key.path == ["ml", "anomalies"] for k in c.check_keys)
+    ]
+    result = materialize(
+        [*assets, *checks], resources={"warehouse": WarehouseResource(url=ml_warehouse.url)}
+    )
+    assert result.success
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed
+    flags = read_sql(ml_warehouse, "select * from ml.anomalies")
+    assert flags.columns == ANOMALY_COLUMNS
+    assert flags["reason"].str.len_chars().min() > 10
+    assert set(flags["kind"]) <= {"journal_entry", "expense"}
+    duplicates = flags.filter(pl.col("method") == "duplicate_rule")["record_id"].to_list()
+    pairs = [
+        set(d["expense_ids"]) for d in small_marts.ground_truth["scenarios"]["duplicate_expenses"]
+    ]
+    assert pairs and all(pair & set(duplicates) for pair in pairs)
+    assert all(any(i in pair for pair in pairs) for i in duplicates)
+    entries = flags.filter(pl.col("kind") == "journal_entry")
+    assert entries.height > 0 and (entries["method"] == "isolation_forest").all()
