@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, Table, and_, func, inspect, select
 
 from odoo_api.client import OdooClient
-from odoo_api.errors import OdooError
+from odoo_api.errors import OdooAccessError, OdooError
 from opstore import StateStore, metadata
 from writeback.catalog import Catalog, Skill, is_sensitive_model
 from writeback.store import proposals
@@ -403,6 +403,13 @@ def check_odoo(
     fields = [*_READ_FIELDS.get(req.model, ["company_id"]), "write_date"]
     try:
         rows = odoo.call(req.model, "read", ids=targets, fields=fields, context=ctx)
+    except OdooAccessError as exc:
+        # a record rule hides it: another company's record, or one the API user may not read
+        return result.fail(
+            "company",
+            f"{req.model}{tuple(targets)} is not accessible in company {company}: it belongs to "
+            f"another company (or the API user may not read it): {exc}",
+        )
     except OdooError as exc:
         return result.fail(
             "odoo", f"cannot read {req.model}{tuple(targets)} in company {company}: {exc}"

@@ -293,9 +293,14 @@ def test_auto_skill_skips_the_queue_but_is_audited(odoo: Odoo, state: StateStore
     call = odoo.writes("message_post")[0]
     assert call.kwargs["subtype_xmlid"] == "mail.mt_note"
     # without an Odoo client the record is not verified, so even an auto skill waits
-    held = propose(state, ProposalRequest("post_internal_note", 1, "account.move", inv["id"] + 0,
+    other = overdue_invoice(odoo.store, company_id=2)
+    held = propose(state, ProposalRequest("post_internal_note", 2, "account.move", other["id"],
                                           {"body": "Second note"}, requested_by="x"))  # fmt: skip
-    assert held.status in ("pending", "rejected")
+    assert held.status == "pending" and "not verified in Odoo" in (held.reason or "")
+    # and the same note again on the first invoice within the hour is refused (cooldown)
+    again = propose(state, ProposalRequest("post_internal_note", 1, "account.move", inv["id"],
+                                           {"body": "Another note"}, requested_by="x"))  # fmt: skip
+    assert again.status == "rejected" and "cooldown" in (again.reason or "")
 
 
 _CHILD = """
