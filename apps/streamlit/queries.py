@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
@@ -23,12 +24,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from apps.streamlit.warehouse_reader import TableMissing, WarehouseBusy, run_query
+from apps.streamlit.warehouse_reader import TableMissing, WarehouseBusy, is_locked, run_query
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 30
+BUSY_HOLD_SECONDS = 3.0  # after a lock timeout, serve remembered results without retrying
+_busy_until: dict[str, float] = {}
 _LAST_GOOD_MAX = 512
 _last_good: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame | None, datetime]] = OrderedDict()
 _last_good_lock = threading.Lock()
@@ -52,19 +55,34 @@ def _cached(url: str, sql: str, params: tuple[tuple[str, Any], ...]) -> pd.DataF
         return None
 
 
+def _remembered(key: tuple[Any, ...]) -> pd.DataFrame | None:
+    with _last_good_lock:
+        remembered = _last_good.get(key)
+    if remembered is None:
+        raise WarehouseBusy("the pipeline is writing the warehouse and this was never read")
+    frame, read_at = remembered
+    _mark_stale(read_at)
+    return None if frame is None else frame.copy()
+
+
 def fetch(sql: str, **params: Any) -> pd.DataFrame | None:
     """A query's result (a copy the page may change), ``None`` if a table is missing."""
-    key = (warehouse_url(), sql, tuple(sorted(params.items())))
+    url = warehouse_url()
+    key = (url, sql, tuple(sorted(params.items())))
+    # a query that just found the lock held: the rest of this page does not wait again
+    if time.monotonic() < _busy_until.get(url, 0.0):
+        if is_locked(url):  # one attempt, no retry
+            try:
+                return _remembered(key)
+            except WarehouseBusy:
+                pass  # never read: the cache may still have it
+        else:
+            _busy_until.pop(url, None)
     try:
         frame = _cached(*key)
     except WarehouseBusy:
-        with _last_good_lock:
-            remembered = _last_good.get(key)
-        if remembered is None:
-            raise
-        frame, read_at = remembered
-        _mark_stale(read_at)
-        return None if frame is None else frame.copy()
+        _busy_until[url] = time.monotonic() + BUSY_HOLD_SECONDS
+        return _remembered(key)
     with _last_good_lock:
         _last_good[key] = (frame, datetime.now(UTC))
         _last_good.move_to_end(key)

@@ -110,6 +110,20 @@ def _run_duckdb(warehouse: Warehouse, sql: str, params: dict[str, Any]) -> pd.Da
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def is_locked(url: str) -> bool:
+    """Whether another process holds the DuckDB write lock right now (one quick attempt)."""
+    import duckdb
+
+    warehouse = Warehouse.from_url(url)
+    if warehouse.kind != "duckdb" or warehouse.path is None or not warehouse.path.exists():
+        return False
+    try:
+        duckdb.connect(str(warehouse.path), read_only=True).close()
+    except duckdb.Error as exc:
+        return _is_lock_error(exc)
+    return False
+
+
 def _run_postgres(warehouse: Warehouse, sql: str, params: dict[str, Any]) -> pd.DataFrame:
     import psycopg2
     import psycopg2.errors

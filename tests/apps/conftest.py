@@ -49,3 +49,22 @@ def open_page() -> Callable[..., AppTest]:
         return at
 
     return _open
+
+
+@pytest.fixture
+def seeded(dashboard_env: Path, monkeypatch: pytest.MonkeyPatch):
+    """Alerts, briefings (template, no LLM) and the pending proposals they submit, made by the
+    real pipeline functions and services against the dashboard's warehouse copy."""
+    from briefings.alerts import run_alerts
+    from briefings.compose import run_briefings
+    from briefings.sources import MartReader
+    from odoo_api.warehouse import Warehouse
+    from opstore import StateStore
+
+    monkeypatch.setenv("COO_APPROVERS", "ada=coo,finance_manager;bob=sales_manager")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    state = StateStore()
+    with MartReader(Warehouse.from_url(f"duckdb:///{dashboard_env}")) as reader:
+        run_alerts(state, reader)
+        run_briefings(state, reader, use_llm=False)
+    return state

@@ -46,7 +46,9 @@ for tab, role in zip(st.tabs(roles), roles, strict=True):
 
 st.subheader("Archive")
 frame = pd.DataFrame(archive)
-columns = [c for c in ("id", "created_at", "role", "subject", "status", "source") if c in frame]
+columns = [
+    c for c in ("id", "created_at", "role", "subject", "kind", "delivery_status") if c in frame
+]
 st.dataframe(frame[columns], hide_index=True)
 pick = st.selectbox("Open a briefing", frame["id"].tolist(), key="briefing_pick")
 if pick is not None:

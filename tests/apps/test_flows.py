@@ -1,0 +1,83 @@
+"""The dashboard's write flows, through the real services: acknowledge / resolve / dismiss an
+alert, approve and reject proposals one at a time or in a batch, read the audit trail;
+today's briefings per role and the archive."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefings.service import get_alert, list_alerts, list_briefings
+from writeback.service import get_proposal, list_proposals
+
+pytestmark = pytest.mark.integration
+
+
+def test_acknowledge_resolve_and_dismiss_alerts(seeded, open_page):
+    new = list_alerts(seeded, status="new", company_id=1)
+    assert len(new) >= 3
+    first, second, third = (a["id"] for a in new[:3])
+    at = open_page("alerts", company=1)
+    assert len(at.dataframe[0].value) == len(
+        list_alerts(seeded, status=["new", "acknowledged"], company_id=1)
+    )
+
+    at.button(key=f"ack_{first}").click().run()
+    acked = get_alert(seeded, first)
+    assert acked["status"] == "acknowledged" and acked["acknowledged_by"] == "ada"
+    assert any(f"Alert {first} acknowledged by ada" in s.value for s in at.success)
+    assert at.button(key=f"ack_{first}").disabled  # done once, the button says so
+
+    at.button(key=f"resolve_{second}").click().run()
+    at.button(key=f"dismiss_{third}").click().run()
+    assert get_alert(seeded, second)["status"] == "resolved"
+    dismissed = get_alert(seeded, third)
+    assert dismissed["status"] == "dismissed" and dismissed["dismissed_by"] == "ada"
+    assert [e["actor"] for e in dismissed["events"]][-1] == "ada"
+
+    at.multiselect(key="alert_status").set_value(["acknowledged"]).run()
+    assert at.dataframe[0].value["id"].tolist() == [first]
+    at.multiselect(key="alert_status").set_value(["resolved", "dismissed"]).run()
+    assert sorted(at.dataframe[0].value["id"]) == sorted([second, third])
+
+
+def test_approve_one_and_reject_a_batch_with_the_audit_trail(seeded, open_page):
+    pending = list_proposals(seeded, status="pending", company_id=1)
+    assert len(pending) >= 3, "the briefings proposed actions"
+    one, *batch = [p["id"] for p in pending[:3]]
+    at = open_page("actions", company=1)
+    assert at.selectbox(key="approver_role").value == "coo"
+    assert f"Waiting for a decision ({len(pending)})" in [s.value for s in at.subheader]
+
+    at.button(key=f"approve_{one}").click().run()
+    trace = get_proposal(seeded, one)
+    assert trace["status"] == "approved"
+    assert [(a["user"], a["role"], a["decision"]) for a in trace["approvals"]] == [
+        ("ada", "coo", "approved")
+    ]
+    assert any("1 proposal(s) approved by ada (coo)" in s.value for s in at.success)
+
+    at.multiselect(key="picked_proposals").set_value(batch).run()
+    assert at.button(key="reject_selected").disabled  # a rejection needs a reason
+    at.text_input(key="reject_reason").input("not this week").run()
+    at.button(key="reject_selected").click().run()
+    for pid in batch:
+        decided = get_proposal(seeded, pid)
+        assert decided["status"] == "rejected"
+        assert decided["approvals"][0]["reason"] == "not this week"
+
+    # decided proposals with their audit trail (values before/after once executed)
+    at.selectbox(key="audit_pick").set_value(one).run()
+    audit = at.dataframe[-1].value
+    assert "approved" in set(audit["event"])
+    assert len(list_proposals(seeded, status="pending", company_id=1)) == len(pending) - 3
+
+
+def test_briefings_today_per_role_and_the_archive(seeded, open_page):
+    archive = list_briefings(seeded, company_id=1)
+    assert {b["role"] for b in archive} == {"ceo", "cfo", "sales", "operations"}
+    at = open_page("briefings", company=1)
+    assert sorted(t.label for t in at.tabs) == ["ceo", "cfo", "operations", "sales"]
+    shown = " ".join(m.value for m in at.markdown)
+    for b in archive:
+        assert b["subject"] in shown
+    assert len(at.dataframe[0].value) == len(archive)
