@@ -78,7 +78,7 @@ def template_output(facts: dict[str, Any], candidates: list[dict[str, Any]]) -> 
     counts = facts["alert_counts"]
     alerts = facts["alerts"]
     top = alerts[0]["title"] if alerts else "No open alerts in your areas"
-    urgent = counts["critical"] + counts["high"]
+    urgent = counts["urgent"]
     headline = top if alerts else f"{facts['company']['name']}: nothing needs attention today"
     summary = (
         f"{counts['total']} open alerts for the {facts['role_title']}: {counts['critical']} critical, "
@@ -231,7 +231,11 @@ def compose(
             )
         )
         briefing_id = int((res.inserted_primary_key or [0])[0])
-    submitted = props.submit(state, chosen, briefing_id, odoo=odoo) if submit_proposals else chosen
+    submitted = (
+        props.submit(state, chosen, briefing_id, odoo=odoo)
+        if submit_proposals
+        else [{**c, "proposal_id": None, "status": "not_submitted"} for c in chosen]
+    )
     subject, text, html = render(
         facts,
         output,

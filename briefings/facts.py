@@ -337,7 +337,12 @@ def build_facts(
         "date": now.date().isoformat(),
         "as_of": as_of,
         "previous_briefing_date": (prev or {}).get("date"),
-        "alert_counts": {**counts, "total": len(mine), "shown": len(alerts_out)},
+        "alert_counts": {
+            **counts,
+            "urgent": counts["critical"] + counts["high"],
+            "total": len(mine),
+            "shown": len(alerts_out),
+        },
         "alerts": alerts_out,
         "metrics": metrics,
         "forecasts": forecasts(reader, company_id, role),

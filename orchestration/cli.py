@@ -24,12 +24,15 @@ from odoo_api.errors import ConfigError, OdooError
 from odoo_api.warehouse import Warehouse, coo_home
 from orchestration.cli_actions import actions_app
 from orchestration.cli_agents import agents_app
+from orchestration.cli_briefings import alerts_app, brief
 
 app = typer.Typer(help="An AI COO for Odoo.", no_args_is_help=True, add_completion=False)
 simulator_app = typer.Typer(help="The simulated Odoo company.", no_args_is_help=True)
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(agents_app)  # coo api, coo mcp, coo api-keys
 app.add_typer(actions_app, name="actions")  # coo actions list|approve|execute|rollback
+app.add_typer(alerts_app, name="alerts")  # coo alerts run|list|show|ack|resolve|dismiss
+app.command("brief")(brief)  # coo brief --role cfo --print
 # Bound to the real streams: a job's chatter (dbt's log) is redirected to a file while it runs.
 console = Console(file=sys.stdout)
 err = Console(file=sys.stderr)

@@ -8,6 +8,12 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job
 from dagster_dlt import DagsterDltResource
 
+from orchestration.assets.briefings import (
+    briefings_assets,
+    briefings_jobs,
+    briefings_schedules,
+    briefings_sensors,
+)
 from orchestration.assets.dbt import build_dbt_assets, dbt_resource
 from orchestration.assets.ml import ml_assets, ml_checks
 from orchestration.assets.quality import raw_odoo_expectations
@@ -36,12 +42,18 @@ main_job = define_asset_job(
 
 def build_definitions() -> Definitions:
     return Definitions(
-        assets=[*odoo_model_specs, odoo_raw_assets, build_dbt_assets(), *ml_assets],
+        assets=[
+            *odoo_model_specs,
+            odoo_raw_assets,
+            build_dbt_assets(),
+            *ml_assets,
+            *briefings_assets,
+        ],
         # blocking: a raw table that fails its suite stops the dbt models built on it
         asset_checks=[raw_odoo_expectations, *ml_checks, *raw_freshness_checks],
-        jobs=[main_job, extract_job, *cadence_jobs, execute_actions_job],
-        schedules=[*cadence_schedules],
-        sensors=[freshness_sensor, approved_actions_sensor],
+        jobs=[main_job, extract_job, *cadence_jobs, execute_actions_job, *briefings_jobs],
+        schedules=[*cadence_schedules, *briefings_schedules],
+        sensors=[freshness_sensor, approved_actions_sensor, *briefings_sensors],
         resources={
             "dlt": DagsterDltResource(),
             "odoo": OdooResource(),
