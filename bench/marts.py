@@ -1,6 +1,7 @@
-"""dbt build time on DuckDB for a simulated company of a given size.
+"""dbt build time on DuckDB or PostgreSQL for a simulated company of a given size.
 
     .venv/bin/python bench/marts.py --size medium
+    .venv/bin/python bench/marts.py --size medium --url postgresql://postgres@127.0.0.1:5432/bench
 
 Generates the company, loads its raw tables the way the extractor writes them
 (tests/dbt/raw_loader.py), then times `dbt build` (models + all tests) and prints the figures.
@@ -37,6 +38,11 @@ def main() -> int:
     parser.add_argument(
         "--dbt-flags", default="", help="extra global dbt flags, e.g. '--log-level-file none'"
     )
+    parser.add_argument(
+        "--build-args",
+        default="",
+        help="extra `dbt build` arguments, e.g. '--exclude path:models/marts/graph'",
+    )
     args = parser.parse_args()
     if args.threads:
         os.environ["COO_DBT_THREADS"] = str(args.threads)
@@ -52,7 +58,9 @@ def main() -> int:
     rows = sum(t.num_rows for t in tables.values())
     with tempfile.TemporaryDirectory(prefix="coo-bench-marts-") as tmp:
         warehouse = Warehouse.from_url(args.url or f"duckdb:///{Path(tmp) / 'warehouse.duckdb'}")
+        started = time.perf_counter()
         load_tables(warehouse, tables)
+        loaded = time.perf_counter() - started
         work = Path(tmp) / "dbt"
         started = time.perf_counter()
         parse = run_dbt(warehouse, ["parse"], work)
@@ -61,10 +69,19 @@ def main() -> int:
         # what the Dagster job runs: models, seeds and data tests (unit tests run in CI)
         run = run_dbt(
             warehouse,
-            [*args.dbt_flags.split(), "build", "--exclude-resource-type", "unit_test"],
+            [
+                *args.dbt_flags.split(),
+                "build",
+                "--exclude-resource-type",
+                "unit_test",
+                *args.build_args.split(),
+            ],
             work,
         )
         seconds = time.perf_counter() - started
+        if not (work / "target" / "run_results.json").exists():
+            print(run.output[-3000:])
+            return run.returncode or 1
         results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     by_kind: dict[str, float] = {}
     for r in results:
@@ -72,7 +89,10 @@ def main() -> int:
         by_kind[kind] = by_kind.get(kind, 0.0) + r["execution_time"]
     slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
     summary = next((line for line in run.output.splitlines() if "Done." in line), "")
-    print(f"size={args.size} seed={args.seed} raw_rows={rows} generate+load_s={generated:.1f}")
+    print(
+        f"size={args.size} seed={args.seed} warehouse={warehouse.kind} raw_rows={rows} "
+        f"generate_s={generated:.1f} load_raw_s={loaded:.1f}"
+    )
     print(f"dbt parse (cold): {parse_seconds:.1f} s  (returncode {parse.returncode})")
     print(f"dbt build: {seconds:.1f} s  {summary.split('Done.')[-1].strip()}")
     print(

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  {#- five tests and the stage-duration mart read it: computed once, not per query -#}
 {#-
     Stage changes of crm.lead from Odoo's chatter tracking (mail.tracking.value on messages
     of model crm.lead), one row per change, numbered per lead in time order.
