@@ -55,11 +55,12 @@ else:
 runway_days = row["runway_days"]
 cols[1].metric(
     "Runway",
-    "not burning cash" if pd.isna(runway_days) else f"{float(runway_days):,.0f} days",
-    _signed(_delta(hist_runway.tail(13)), " days"),
+    "no burn" if pd.isna(runway_days) else f"{float(runway_days):,.0f} days",
+    None if pd.isna(runway_days) else _signed(_delta(hist_runway.tail(13)), " days"),
     chart_data=hist_runway.tail(13).dropna().tolist() or None,
     border=True,
-    help="Cash divided by the average monthly burn of the last complete months; "
+    help="Cash divided by the average monthly burn of the last complete months ('no burn': "
+    "cash is not falling); "
     "the sparkline recomputes it at each month end.",
 )
 

@@ -1,0 +1,116 @@
+"""A real browser against ``streamlit run``: Debian's chromium, headless, driven by Playwright.
+
+The dashboard runs as it does for people (``coo dashboard``'s command line, loopback port),
+behind a "proxy" that names the user in a header (``COO_DASHBOARD_AUTH=header``): the test
+loads the overview, opens the action center, clicks Approve on a proposal the briefing run
+submitted, and saves a screenshot. The approval is recorded for the header's user.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli_dashboard import streamlit_command
+from writeback.service import get_proposal, list_proposals
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+USER = "ada@example.com"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("streamlit did not become healthy")
+
+
+@pytest.fixture
+def served_dashboard(seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("COO_DASHBOARD_AUTH", "header")
+    monkeypatch.setenv("COO_AUTH_HEADER", "X-Forwarded-Email")
+    monkeypatch.setenv("COO_APPROVERS", f"{USER}=coo")
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        streamlit_command("127.0.0.1", port), env=dict(os.environ), stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    pending = list_proposals(seeded, status="pending", company_id=1)
+    assert pending
+    pid = pending[0]["id"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(
+                extra_http_headers={"X-Forwarded-Email": USER},
+                viewport={"width": 1400, "height": 1000},
+            )
+            page.goto(served_dashboard, wait_until="domcontentloaded")
+            expect(page.get_by_text("Cash position")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(f"Signed in as {USER}")).to_be_visible()
+            expect(page.get_by_text("Pipeline value")).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("heading", name="Cash flows")).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+            page.goto(f"{served_dashboard}/actions", wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="Action center")).to_be_visible(timeout=60_000)
+            page.get_by_text(f"#{pid} {pending[0]['skill']}", exact=False).first.click()
+            approve = page.locator(f".st-key-approve_{pid} button")
+            expect(approve).to_be_visible(timeout=30_000)
+            approve.click()
+            done = page.get_by_text(f"1 proposal(s) approved by {USER} (coo)")
+            expect(done).to_be_visible(timeout=60_000)
+            done.scroll_into_view_if_needed()
+            shot = tmp_path / "approved.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 10_000
+    trace = get_proposal(seeded, pid)
+    assert trace["status"] == "approved"
+    assert [(a["user"], a["role"]) for a in trace["approvals"]] == [(USER, "coo")]
