@@ -912,10 +912,18 @@ def sync_alerts(
 
 
 def escalate_due(
-    state: StateStore, ruleset: RuleSet | None = None, *, now: dt.datetime | None = None
+    state: StateStore,
+    ruleset: RuleSet | None = None,
+    *,
+    now: dt.datetime | None = None,
+    notify: Callable[[list[dict[str, Any]]], Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Mark unacknowledged critical alerts older than the escalation delay as escalated and
-    return them (once each), for the escalation notice."""
+    """Unacknowledged critical alerts older than the escalation delay, each escalated once.
+
+    ``notify`` (e.g. the escalation email) runs before they are marked: if it raises, nothing
+    is marked and the next evaluation tries again, so an escalation is never lost to a
+    mail server that was down.
+    """
     ruleset = ruleset or load_rules()
     now = now or utcnow()
     cutoff = now - dt.timedelta(minutes=ruleset.defaults.escalate_after_minutes)
@@ -930,10 +938,24 @@ def escalate_due(
                 )
             )
         )
+    due = [dict(r._mapping) | {"escalated_at": now} for r in rows]
+    if not due:
+        return []
+    if notify is not None:
+        try:
+            notify(due)
+        except Exception as exc:
+            logger.warning("escalation notice failed (%s): will retry", type(exc).__name__)
+            return []
+    with state.begin() as conn:
         for row in rows:
-            conn.execute(update(alerts).where(alerts.c.id == row.id).values(escalated_at=now))
+            conn.execute(
+                update(alerts)
+                .where(alerts.c.id == row.id, alerts.c.escalated_at.is_(None))
+                .values(escalated_at=now)
+            )
             _event(conn, row.id, "escalated", SYSTEM, now, None)
-    return [dict(r._mapping) | {"escalated_at": now} for r in rows]
+    return due
 
 
 def run_alerts(

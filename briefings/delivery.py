@@ -255,7 +255,9 @@ def retry_failed(state: StateStore, settings: SmtpSettings | None = None) -> lis
 
 
 def send_escalation(alerts_due: list[dict[str, Any]], settings: SmtpSettings | None = None) -> int:
-    """Email escalated critical alerts to ``COO_ALERT_ESCALATION_RECIPIENTS``; returns sent count."""
+    """Email escalated critical alerts to ``COO_ALERT_ESCALATION_RECIPIENTS``; returns the
+    number sent (0 when nothing is configured). Raises when recipients are configured and
+    none could be reached, so the escalation is retried rather than marked done."""
     settings = settings if settings is not None else SmtpSettings.from_env()
     to = [
         r.strip()
@@ -264,6 +266,8 @@ def send_escalation(alerts_due: list[dict[str, Any]], settings: SmtpSettings | N
     ]
     if not alerts_due or settings is None or not to:
         return 0
+    from html import escape
+
     lines = [
         f"- [{a['priority']}] {a['title']} (alert #{a['id']}, since {a['first_seen_at']})"
         for a in alerts_due
@@ -273,14 +277,12 @@ def send_escalation(alerts_due: list[dict[str, Any]], settings: SmtpSettings | N
         + "\n".join(lines)
         + "\n\nAcknowledge with `coo alerts ack <id>`.\n"
     )
-    from html import escape
-
     html = (
         "<p>Unacknowledged critical alerts:</p><ul>"
         + "".join(f"<li>{escape(x[2:])}</li>" for x in lines)
         + "</ul>"
     )
-    sent = 0
+    sent, last_error = 0, None
     for rcpt in to:
         msg = build_message(
             settings,
@@ -289,6 +291,9 @@ def send_escalation(alerts_due: list[dict[str, Any]], settings: SmtpSettings | N
             text,
             html,
         )
-        ok, _, _ = send_with_retries(settings, msg)
+        ok, _, error = send_with_retries(settings, msg)
         sent += int(ok)
+        last_error = error or last_error
+    if sent == 0:
+        raise RuntimeError(f"no escalation email could be sent: {last_error}")
     return sent

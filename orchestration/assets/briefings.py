@@ -196,15 +196,17 @@ def briefings_0600_schedule(context: ScheduleEvaluationContext):  # type: ignore
     description="Email unacknowledged critical alerts once they pass the escalation delay.",
 )
 def alert_escalation_sensor(context: SensorEvaluationContext) -> SkipReason:
+    sent: list[int] = []
     state = StateStore()
     try:
-        due = escalate_due(state, load_rules())
+        due = escalate_due(
+            state, load_rules(), notify=lambda rows: sent.append(send_escalation(rows))
+        )
     finally:
         state.dispose()
     if not due:
-        return SkipReason("no critical alert waiting past its escalation delay")
-    sent = send_escalation(due)
-    return SkipReason(f"escalated {len(due)} critical alert(s), {sent} email(s) sent")
+        return SkipReason("no critical alert escalated (none due, or the notice failed: retried)")
+    return SkipReason(f"escalated {len(due)} critical alert(s), {sum(sent)} email(s) sent")
 
 
 briefings_assets = [alerts_asset, briefings_asset]

@@ -308,3 +308,29 @@ def test_company_scope(tmp_path: Path, reader: MartReader, monkeypatch: pytest.M
     ev = evaluate(reader, load_rules())
     late = {c.company_id for c in ev.candidates if c.family == "late_payer"}
     assert late == {2}
+
+
+@pytest.mark.integration
+@pytest.mark.postgres
+def test_lifecycle_on_postgresql(postgres_warehouse, reader: MartReader) -> None:
+    """Production keeps the operational store in PostgreSQL: same rules, same lifecycle."""
+    from opstore.db import StateStore
+
+    # postgresql+psycopg2: SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, not installed
+    pg = StateStore(url=postgres_warehouse.url.replace("postgresql://", "postgresql+psycopg2://"))
+    try:
+        rules = load_rules()
+        t0 = dt.datetime(2026, 11, 21, 6, 0)
+        first = run_alerts(pg, reader, rules, now=t0)
+        second = run_alerts(pg, reader, rules, now=t0 + dt.timedelta(hours=1))
+        assert first.raised > 10 and second.raised == 0 and second.updated == first.raised
+        top = service.list_alerts(pg)[0]
+        assert top["priority"] == "critical"
+        service.acknowledge(pg, top["id"], "maria")
+        assert service.get_alert(pg, top["id"])["events"][-1]["actor"] == "maria"
+        # the acknowledged critical alert does not escalate; the others that are critical do, once
+        due = escalate_due(pg, rules, now=t0 + dt.timedelta(days=1))
+        assert top["id"] not in {a["id"] for a in due}
+        assert escalate_due(pg, rules, now=t0 + dt.timedelta(days=2)) == []
+    finally:
+        pg.dispose()

@@ -154,3 +154,33 @@ def test_prompt_injection_changes_no_proposal(small_marts, tmp_path: Path) -> No
         for p in b["proposals"]:
             assert "approve" not in json.dumps(p["params"]).lower()
             assert "API" not in json.dumps(p["params"])
+
+
+@pytest.mark.integration
+def test_forecasts_are_part_of_the_facts(state, private_marts: Path) -> None:
+    con = duckdb.connect(str(private_marts))
+    con.execute("create schema if not exists ml")
+    con.execute(
+        "create table ml.forecasts as select * from (values "
+        "('revenue_monthly', 1, date '2026-12-01', 'month', 81234.5, 70100.0, 92000.25, 'ets', 'v1', now()),"
+        "('revenue_monthly', 1, date '2027-01-01', 'month', 79000.0, 65000.0, 93000.0, 'ets', 'v1', now()),"
+        "('net_cash_weekly', 1, date '2026-11-23', 'week', -1520.75, -9000.0, 6000.0, 'ets', 'v1', now())) "
+        "t(series, company_id, period_start, period_grain, yhat, yhat_lower, yhat_upper, model, model_version, created_at)"
+    )
+    con.close()
+    with MartReader(Warehouse.from_url(f"duckdb:///{private_marts}")) as r:
+        run_alerts(state, r, now=T0)
+        (ceo,) = run_briefings(state, r, companies=[1], roles=["ceo"], now=T0)
+        (ops,) = run_briefings(state, r, companies=[1], roles=["operations"], now=T0)
+    series = [(f["series"], f["period_start"], f["yhat"]) for f in ceo["facts"]["forecasts"]]
+    assert series == [
+        ("revenue_monthly", "2026-12-01", 81234.5),
+        ("revenue_monthly", "2027-01-01", 79000.0),
+        ("net_cash_weekly", "2026-11-23", -1520.75),
+    ]
+    assert (
+        "revenue_monthly from 2026-12-01: 81,234.50 (range 70,100.00 to 92,000.25)"
+        in ceo["body_text"]
+    )
+    assert unsupported_numbers(ceo["output"].text(), [ceo["facts"], ceo["proposals"]]) == []
+    assert ops["facts"]["forecasts"] == []  # no demand series for this role's company

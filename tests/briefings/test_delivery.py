@@ -248,3 +248,39 @@ def test_escalation_email(smtp_server, monkeypatch) -> None:
     assert send_escalation(due) == 1
     body = inbox.messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "Cash runway of X is 20 days" in body and "alert #7" in body
+
+
+@pytest.mark.integration
+def test_escalation_is_retried_when_the_mail_server_is_down(state, monkeypatch) -> None:
+    from briefings.alerts import AlertCandidate, Evaluation, escalate_due, sync_alerts
+    from briefings.rules import load_rules
+
+    rules = load_rules()
+    cand = AlertCandidate(
+        "stockout",
+        "stockout",
+        "operations",
+        "critical",
+        1,
+        "product.product",
+        26,
+        "Desk runs out in 6 days",
+        {},
+    )
+    sync_alerts(state, Evaluation([cand], ["stockout"], []), rules, now=T0)
+    later = T0 + dt.timedelta(hours=3)
+    monkeypatch.setenv("COO_ALERT_ESCALATION_RECIPIENTS", "oncall@example.com")
+    _env(monkeypatch, _free_port())  # nothing listens: the notice fails
+    assert escalate_due(state, rules, now=later, notify=send_escalation) == []
+    assert service.list_alerts(state)[0]["escalated_at"] is None
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("COO_SMTP_PORT", str(port))
+        (a,) = escalate_due(state, rules, now=later, notify=send_escalation)
+    finally:
+        controller.stop()
+    assert a["record_id"] == 26 and len(inbox.messages) == 1
+    assert service.list_alerts(state)[0]["escalated_at"] == later

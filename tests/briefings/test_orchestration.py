@@ -102,7 +102,7 @@ def test_escalation_sensor(monkeypatch) -> None:
     assert isinstance(result, SkipReason) and "escalated 1" in (result.skip_message or "")
     assert service.list_alerts(state)[0]["escalated_at"] is not None
     again = alert_escalation_sensor(build_sensor_context())
-    assert "no critical alert" in (again.skip_message or "")
+    assert "no critical alert escalated" in (again.skip_message or "")
 
 
 @pytest.mark.integration
