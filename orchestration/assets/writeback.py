@@ -88,7 +88,9 @@ def execute_actions_job() -> None:
 
 
 @sensor(
-    job=execute_actions_job,
+    # by name: a job object here makes Dagster rebuild the sensor to bind resources, which
+    # prints a BetaWarning on stderr of every `coo` command
+    job_name="writeback_execute",
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
     description="Starts the write-back job when approved actions wait in the operational store.",
