@@ -223,7 +223,14 @@ def open_alerts(
     rows = list_alerts(
         state, status=["new", "acknowledged"], area=area, company_id=company_id, priority=priority
     )
-    return [to_jsonable(r) for r in rows[: max(1, min(limit, 500))]]
+    out = []
+    for row in rows[: max(1, min(limit, 500))]:
+        alert = dict(to_jsonable(row))
+        # the knowledge-graph address of the record, for graph_neighborhood
+        if row.get("record_model") and row.get("record_id"):
+            alert["entity_key"] = f"{row['record_model']}:{row['record_id']}"
+        out.append(alert)
+    return out
 
 
 def todays_briefing(

@@ -58,6 +58,22 @@ def test_mcp_tools_read_queries_refusals_and_a_pending_proposal(
         "COO_MCP_AGENT": "test-client",
         "COO_SEARCH_BACKEND": "lexical",
     }
+    # real alerts and a briefing of the small company in the store the server reads
+    from briefings.alerts import run_alerts
+    from briefings.compose import run_briefings
+    from briefings.service import list_alerts
+    from briefings.sources import MartReader
+    from odoo_api.warehouse import Warehouse
+
+    seeded = StateStore(url=state_url)
+    with MartReader(Warehouse.from_url(f"duckdb:///{small_marts.path}")) as reader:
+        run_alerts(seeded, reader)
+        (briefing,) = run_briefings(
+            seeded, reader, companies=[1], roles=["ceo"], use_llm=False, submit_proposals=False
+        )
+    expected_alerts = list_alerts(seeded, status=["new", "acknowledged"], company_id=1)
+    seeded.dispose()
+    assert expected_alerts
     outcomes: dict[str, Any] = {}
 
     async def script(session: Any) -> None:
@@ -81,6 +97,11 @@ def test_mcp_tools_read_queries_refusals_and_a_pending_proposal(
             sql: await session.call_tool("query", {"sql": sql}) for sql in REFUSED
         }
         outcomes["marts"] = await session.call_tool("list_marts", {"schema": "finance"})
+        outcomes["alerts"] = await session.call_tool("open_alerts", {"company_id": 1, "limit": 500})
+        outcomes["briefing"] = await session.call_tool(
+            "todays_briefing", {"role": "ceo", "company_id": 1}
+        )
+        outcomes["no_briefing"] = await session.call_tool("todays_briefing", {"role": "cfo"})
         outcomes["neighborhood"] = await session.call_tool(
             "graph_neighborhood", {"entity": "res.partner:84"}
         )
@@ -147,6 +168,16 @@ def test_mcp_tools_read_queries_refusals_and_a_pending_proposal(
     marts = outcomes["marts"].structured_content["result"]
     overdue = next(m for m in marts if m["table"] == "finance.fct_overdue_invoices")
     assert any(c["name"] == "days_overdue" and c["description"] for c in overdue["columns"])
+    alerts = outcomes["alerts"].structured_content["result"]
+    assert [a["alert_key"] for a in alerts] == [a["alert_key"] for a in expected_alerts]
+    with_record = [a for a in alerts if a["record_id"]]
+    assert with_record and all(
+        a["entity_key"] == f"{a['record_model']}:{a['record_id']}" for a in with_record
+    )
+    today = outcomes["briefing"].structured_content
+    assert today["id"] == briefing["id"] and today["subject"] == briefing["subject"]
+    assert "body_html" not in today and today["body_text"]
+    assert outcomes["no_briefing"].is_error and "no briefing" in _text(outcomes["no_briefing"])
     hood = outcomes["neighborhood"].structured_content
     assert hood["center"]["entity_key"] == "res.partner:84" and hood["entities"]
 
