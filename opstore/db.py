@@ -35,10 +35,12 @@ def state_url(url: str | None = None) -> str:
         home.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{home / 'state.db'}"
     scheme = urlparse(url).scheme
-    if scheme == "postgres":
-        url = "postgresql" + url[len("postgres") :]
-        scheme = "postgresql"
-    if scheme not in ("sqlite", "postgresql", "postgresql+psycopg2"):
+    if scheme in ("postgres", "postgresql"):
+        # psycopg2 is the driver installed; SQLAlchemy 2.1 would pick psycopg 3 for a bare
+        # postgresql:// URL
+        url = "postgresql+psycopg2" + url[len(scheme) :]
+        scheme = "postgresql+psycopg2"
+    if scheme not in ("sqlite", "postgresql+psycopg2"):
         raise ConfigError(
             f"COO_STATE_URL scheme '{scheme or url}' is not supported: use sqlite:///path or postgresql://..."
         )
