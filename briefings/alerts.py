@@ -390,47 +390,26 @@ def _late_payer(reader: MartReader, names: Names) -> list[Observation] | None:
 
 
 def _churn_risk(reader: MartReader, names: Names) -> list[Observation] | None:
-    obs = []
-    if reader.has_table("ml", "churn_scores"):
-        dims = {}
-        if reader.has_table("customers", "dim_customers"):
-            dims = {
-                (int(d["company_id"]), int(d["partner_id"])): d
-                for d in reader.rows("select * from customers.dim_customers")
-            }
-        for r in reader.rows("select * from ml.churn_scores order by company_id, partner_id"):
-            cid, pid = int(r["company_id"]), int(r["partner_id"])
-            d = dims.get((cid, pid), {})
-            name = d.get("partner_name") or names.partner(pid)
-            try:
-                reasons = json.loads(r.get("top_reasons") or "[]")
-            except (TypeError, ValueError):
-                reasons = []
-            obs.append(
-                Observation(
-                    cid,
-                    "res.partner",
-                    pid,
-                    f"{name} is at risk of churning ({float(r['churn_probability']):.0%})",
-                    {
-                        "partner_name": name,
-                        "churn_probability": r["churn_probability"],
-                        "top_reasons": reasons[:3],
-                        "model_version": r.get("model_version"),
-                        "days_since_last_order": d.get("days_since_last_order"),
-                        "revenue_12m": d.get("revenue_12m"),
-                        "source": "ml.churn_scores",
-                    },
-                    {"probability": r["churn_probability"]},
-                )
-            )
-        return obs
+    """A regular customer whose orders have dried up (dim_customers), or one the churn model
+    (ml.churn_scores, when present) is very sure about. The order pattern is the primary
+    signal because it is exact where the history exists; the model's probability is kept as
+    evidence and raises an alert alone only above its own, high threshold."""
     if not reader.has_table("customers", "dim_customers"):
         return None
+    scores: dict[tuple[int, int], dict[str, Any]] = {}
+    if reader.has_table("ml", "churn_scores"):
+        for sc in reader.rows("select * from ml.churn_scores"):
+            scores[(int(sc["company_id"]), int(sc["partner_id"]))] = sc
+    obs = []
     for r in reader.rows("select * from customers.dim_customers order by company_id, partner_id"):
         expected = r["expected_orders_6m"]
         ratio = (float(r["orders_6m"]) / float(expected)) if expected else None
         cid, pid = int(r["company_id"]), int(r["partner_id"])
+        sc = scores.get((cid, pid), {})
+        try:
+            reasons = json.loads(sc.get("top_reasons") or "[]")[:3]
+        except (TypeError, ValueError):
+            reasons = []
         obs.append(
             Observation(
                 cid,
@@ -446,9 +425,12 @@ def _churn_risk(reader: MartReader, names: Names) -> list[Observation] | None:
                     "revenue_12m": r["revenue_12m"],
                     "health_score": r["health_score"],
                     "currency": names.currency(cid),
-                    "source": "customers.dim_customers",
+                    "churn_probability": sc.get("churn_probability"),
+                    "top_reasons": reasons,
+                    "model_version": sc.get("model_version"),
                 },
                 {
+                    "probability": sc.get("churn_probability"),
                     "order_ratio": ratio,
                     "min_expected_orders_6m": expected,
                     "min_orders_12m": r["orders_12m"],
@@ -457,6 +439,17 @@ def _churn_risk(reader: MartReader, names: Names) -> list[Observation] | None:
             )
         )
     return obs
+
+
+def _match_churn(m: dict[str, Any], th: dict[str, float]) -> bool:
+    pattern = {k: v for k, v in m.items() if k != "probability"}
+    by_pattern = _generic_match("churn_risk")(
+        pattern, {k: v for k, v in th.items() if k != "probability"}
+    )
+    prob = m.get("probability")
+    return bool(
+        by_pattern or (prob is not None and "probability" in th and prob >= th["probability"])
+    )
 
 
 def _stalled_deal(reader: MartReader, names: Names) -> list[Observation] | None:
@@ -537,6 +530,7 @@ def _stockout(reader: MartReader, names: Names) -> list[Observation] | None:
             },
             {
                 "_at_risk": bool(r["is_stockout_within_lead_time"]),
+                "_no_lead_time": r["lead_time_days"] is None,
                 "probability": p.get("stockout_probability"),
                 "max_days_until_stockout": days,
             },
@@ -548,8 +542,11 @@ def _stockout(reader: MartReader, names: Names) -> list[Observation] | None:
 
 
 def _match_stockout(m: dict[str, Any], th: dict[str, float]) -> bool:
+    """The mart's rule (stock-out before a purchase placed today could arrive) decides where
+    it has a lead time; the model's probability decides only where the mart has none."""
     prob = m.get("probability")
-    signal = m["_at_risk"] or (prob is not None and prob >= th.get("probability", 1.01))
+    by_model = m.get("_no_lead_time") and prob is not None and prob >= th.get("probability", 1.01)
+    signal = m["_at_risk"] or by_model
     days = m.get("max_days_until_stockout")
     return bool(signal and days is not None and days <= th.get("max_days_until_stockout", 1e9))
 
@@ -662,7 +659,10 @@ def _anomaly(reader: MartReader, names: Names) -> list[Observation] | None:
     if not reader.has_table("ml", "anomalies"):
         return None
     obs = []
-    for r in reader.rows("select * from ml.anomalies order by record_model, record_id"):
+    # duplicate expenses are already the duplicate_expense rule's alerts (one alert per case)
+    for r in reader.rows(
+        "select * from ml.anomalies where method <> 'duplicate_rule' order by record_model, record_id"
+    ):
         cid = int(r["company_id"])
         obs.append(
             Observation(
@@ -723,6 +723,7 @@ MATCHERS: dict[str, Callable[[dict[str, Any], dict[str, float]], bool]] = {
 }
 MATCHERS["receivables_overdue"] = _match_receivables
 MATCHERS["stockout"] = _match_stockout
+MATCHERS["churn_risk"] = _match_churn
 
 
 def classify(rule: Rule, observation: Observation) -> str | None:

@@ -277,7 +277,8 @@ def test_ml_scores_are_used_when_present(private_marts: Path) -> None:
     con.execute(
         "create table ml.churn_scores as select * from (values "
         '(1, 84, \'1-84\', 0.91, 1, \'[{"feature": "days_since_last_order", "value": 112, "contribution": 0.4}]\', \'v1\', now()),'
-        "(1, 102, '1-102', 0.2, 2, '[]', 'v1', now())) "
+        "(1, 102, '1-102', 0.2, 2, '[]', 'v1', now()),"
+        "(1, 70, '1-70', 0.95, 3, '[]', 'v1', now())) "
         "t(company_id, partner_id, customer_key, churn_probability, risk_rank, top_reasons, model_version, scored_at)"
     )
     con.execute(
@@ -288,9 +289,12 @@ def test_ml_scores_are_used_when_present(private_marts: Path) -> None:
     con.close()
     with MartReader(Warehouse.from_url(f"duckdb:///{private_marts}")) as r:
         ev = evaluate(r, load_rules())
-    churn = [c for c in ev.candidates if c.family == "churn_risk"]
-    assert [(c.record_id, c.priority) for c in churn] == [(84, "high")]
-    assert churn[0].details["source"] == "ml.churn_scores"
+    churn = {c.record_id: c for c in ev.candidates if c.family == "churn_risk"}
+    # the order pattern still raises 84, 96, 106; 84's model probability is kept as evidence
+    # and the model alone raises 70, which it is very sure about
+    assert sorted(churn) == [70, 84, 96, 106]
+    assert churn[84].details["churn_probability"] == 0.91 and churn[84].priority == "high"
+    assert churn[96].details["churn_probability"] is None
     anomaly = [c for c in ev.candidates if c.family == "anomaly"]
     assert [(c.record_model, c.record_id, c.priority) for c in anomaly] == [
         ("account.move", 995, "high")
@@ -334,3 +338,21 @@ def test_lifecycle_on_postgresql(postgres_warehouse, reader: MartReader) -> None
         assert escalate_due(pg, rules, now=t0 + dt.timedelta(days=2)) == []
     finally:
         pg.dispose()
+
+
+@pytest.mark.unit
+def test_stockout_model_decides_only_without_a_lead_time() -> None:
+    from briefings.alerts import _match_stockout
+
+    th = {"probability": 0.7, "max_days_until_stockout": 365}
+    base = {"_at_risk": False, "max_days_until_stockout": 12}
+    assert not _match_stockout({**base, "_no_lead_time": False, "probability": 0.95}, th)
+    assert _match_stockout({**base, "_no_lead_time": True, "probability": 0.95}, th)
+    assert not _match_stockout({**base, "_no_lead_time": True, "probability": 0.5}, th)
+    assert _match_stockout(
+        {**base, "_at_risk": True, "_no_lead_time": False, "probability": None}, th
+    )
+    assert not _match_stockout(
+        {**base, "_at_risk": True, "max_days_until_stockout": 12},
+        {**th, "max_days_until_stockout": 7},
+    )
