@@ -55,6 +55,19 @@ def main() -> None:
             print(f"alerts: {res.raised} raised in {t_alerts:.2f} s "
                   f"(skipped, no source: {', '.join(res.skipped_rules) or 'none'})")  # fmt: skip
 
+            from briefings.alerts import evaluate
+            from briefings.rules import load_rules
+            from tests.briefings.grading import predicted_and_expected, score
+
+            predicted, expected = predicted_and_expected(
+                evaluate(reader, load_rules()).candidates, marts.ground_truth
+            )
+            print(f"\n{'family':<18} {'precision':>9} {'recall':>6} {'alerts':>6} {'truth':>5}")
+            for family in expected:
+                p, r = score(predicted[family], expected[family])
+                print(f"{family:<18} {p:>9.2f} {r:>6.2f} {len(predicted[family]):>6} "
+                      f"{len(expected[family]):>5}")  # fmt: skip
+
             t = time.perf_counter()
             made = run_briefings(state, reader, use_llm=False)
             t_template = time.perf_counter() - t

@@ -137,6 +137,42 @@ class Names:
         return names.get(int(cid), "")
 
 
+# ------------------------------------------------------------------ payment behaviour
+def settled_invoices(reader: MartReader) -> list[dict[str, Any]]:
+    """Customer invoices fully paid: company, partner, due date and the date of the last
+    payment matched to them (the latest line of their full reconciliation)."""
+    if "settled_invoices" not in reader.memo:
+        reader.memo["settled_invoices"] = reader.rows(
+            "with inv as (select company_id, partner_id, full_reconcile_id, due_date "
+            "from finance.fct_general_ledger where account_type = 'asset_receivable' "
+            "and move_type = 'out_invoice' and full_reconcile_id is not null and due_date is not null), "
+            "settle as (select full_reconcile_id, max(accounting_date) as settled_date "
+            "from finance.fct_general_ledger where account_type = 'asset_receivable' "
+            "and full_reconcile_id is not null group by full_reconcile_id) "
+            "select inv.company_id, inv.partner_id, inv.due_date, settle.settled_date from inv "
+            "join settle on settle.full_reconcile_id = inv.full_reconcile_id"
+        )
+    rows: list[dict[str, Any]] = reader.memo["settled_invoices"]
+    return rows
+
+
+def median_days_late(reader: MartReader) -> dict[tuple[int, int], float]:
+    """Per (company, partner): the median days late of settled invoices. The median, beside
+    the mart's average, keeps one very late invoice from making a good payer look late."""
+    late: dict[tuple[int, int], list[int]] = {}
+    if not reader.has_table("finance", "fct_general_ledger"):
+        return {}
+    for r in settled_invoices(reader):
+        if r["partner_id"] is None:
+            continue
+        days = (
+            dt.date.fromisoformat(str(r["settled_date"]))
+            - dt.date.fromisoformat(str(r["due_date"]))
+        ).days
+        late.setdefault((int(r["company_id"]), int(r["partner_id"])), []).append(days)
+    return {k: float(statistics.median(v)) for k, v in late.items()}
+
+
 # ------------------------------------------------------------------ cash projection
 def project_runway(reader: MartReader, horizon_days: int = 90) -> dict[int, dict[str, Any]]:
     """Days until cash runs out on a forward projection, per company.
@@ -161,16 +197,7 @@ def project_runway(reader: MartReader, horizon_days: int = 90) -> dict[int, dict
         "where account_type in ('asset_receivable', 'liability_payable') and amount_residual <> 0"
     )
     # the observed payment delay: days late of invoices settled in the last 120 days
-    settled = reader.rows(
-        "with inv as (select company_id, full_reconcile_id, due_date from finance.fct_general_ledger "
-        "where account_type = 'asset_receivable' and move_type = 'out_invoice' "
-        "and full_reconcile_id is not null and due_date is not null), "
-        "settle as (select full_reconcile_id, max(accounting_date) as settled_date "
-        "from finance.fct_general_ledger where account_type = 'asset_receivable' "
-        "and full_reconcile_id is not null group by full_reconcile_id) "
-        "select inv.company_id, inv.due_date, settle.settled_date from inv "
-        "join settle on settle.full_reconcile_id = inv.full_reconcile_id"
-    )
+    settled = settled_invoices(reader)
     lateness: dict[int, list[int]] = {}
     for s in settled:
         cid = int(s["company_id"])
@@ -365,11 +392,13 @@ def _overdue_invoice(reader: MartReader, names: Names) -> list[Observation] | No
 def _late_payer(reader: MartReader, names: Names) -> list[Observation] | None:
     if not reader.has_table("customers", "dim_customers"):
         return None
+    medians = median_days_late(reader)
     obs = []
     for r in reader.rows(
         "select * from customers.dim_customers where avg_days_late is not null order by company_id, partner_id"
     ):
         cid, pid = int(r["company_id"]), int(r["partner_id"])
+        median = medians.get((cid, pid))
         obs.append(
             Observation(
                 cid,
@@ -379,11 +408,17 @@ def _late_payer(reader: MartReader, names: Names) -> list[Observation] | None:
                 {
                     "partner_name": r["partner_name"],
                     "avg_days_late": r["avg_days_late"],
+                    "median_days_late": median,
                     "paid_invoice_count": r["paid_invoice_count"],
                     "open_overdue_amount": r["open_overdue_amount"],
                     "currency": names.currency(cid),
                 },
-                {"avg_days_late": r["avg_days_late"], "min_invoices": r["paid_invoice_count"]},
+                {
+                    "avg_days_late": r["avg_days_late"],
+                    "min_invoices": r["paid_invoice_count"],
+                    # without the ledger the median cannot be judged: the average decides
+                    **({"median_days_late": median} if medians else {}),
+                },
             )
         )
     return obs

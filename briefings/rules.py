@@ -43,7 +43,7 @@ FAMILY_THRESHOLDS: dict[str, dict[str, str]] = {
     "cash_runway": {"runway_days": "max"},
     "receivables_overdue": {"min_days_overdue": "min", "amount": "min"},
     "overdue_invoice": {"days_overdue": "min", "amount": "min"},
-    "late_payer": {"avg_days_late": "min", "min_invoices": "min"},
+    "late_payer": {"avg_days_late": "min", "median_days_late": "min", "min_invoices": "min"},
     "churn_risk": {
         "probability": "min",
         "order_ratio": "max",
