@@ -59,6 +59,8 @@ EDGE_COLUMNS = (
 # Entities linked to almost everything: shown as neighbours, never walked through (walking
 # through the company would make every partner a neighbour of every other one).
 HUB_TYPES = frozenset({"company"})
+# statuses a briefing's context lists first
+ATTENTION_STATUSES = frozenset({"overdue", "open", "at_risk", "not_paid", "partial"})
 ENTITY_TYPES = (
     "company",
     "partner",
@@ -436,7 +438,19 @@ def context_for(warehouse: Warehouse, entity: str, depth: int = 1, max_lines: in
     lines = [
         f"{center['entity_type']} {center['name']} ({center['entity_key']}), status {center['status']}"
     ]
-    for node in hood["entities"][:max_lines]:
+    # what needs attention first (overdue invoices, open deals), then who is responsible
+    ranked = sorted(
+        hood["entities"],
+        key=lambda e: (
+            0
+            if e["status"] in ATTENTION_STATUSES
+            else 1
+            if e["entity_type"] == "salesperson"
+            else 2,
+            e["via"]["distance"],
+        ),
+    )
+    for node in ranked[:max_lines]:
         via = node["via"]
         lines.append(
             f"- {via['edge_type']}: {node['entity_type']} {node['name']} ({node['entity_key']}), "

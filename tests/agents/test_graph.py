@@ -135,6 +135,19 @@ def test_neighborhood_of_a_churn_risk_customer_has_its_overdue_invoices_open_dea
     ]
     assert others and all(e["status"] != "overdue" for e in others)
 
+    # the few plain lines a briefing can take as context: the evidence records, by address
+    context = graph.context_for(churn_scenario["warehouse"], f"res.partner:{customer}")
+    assert context.splitlines()[0].startswith(
+        f"partner {hood['center']['name']} (res.partner:{customer})"
+    )
+    lines = context.splitlines()[1:]
+    assert any(
+        f"(account.move:{churn_scenario['invoice']})" in line and "billed_to" in line
+        for line in lines[:5]
+    )
+    assert any(f"(crm.lead:{churn_scenario['deal']})" in line for line in lines[:5])
+    assert any(f"(res.users:{salesperson_id})" in line for line in lines)
+
     # the same customer found by name, and a second hop reaches the deal's salesperson
     by_name = graph.neighborhood(churn_scenario["warehouse"], hood["center"]["name"], depth=2)
     assert by_name["center"]["entity_key"] == f"res.partner:{customer}"
