@@ -39,14 +39,17 @@ def main() -> None:
         path = Path(work) / "warehouse.duckdb"
         shutil.copyfile(marts.path, path)
         wh = Warehouse.from_url(f"duckdb:///{path}")
-        timings = {}
+        timings: dict[str, float] = {}
+        summaries: dict[str, pipelines.RunSummary] = {}
         for name, run in (
             ("churn", pipelines.run_churn),
             ("deals", pipelines.run_deals),
             ("stockout", pipelines.run_stockout),
+            ("anomalies", pipelines.run_anomalies),
+            ("forecasts", pipelines.run_forecasts),
         ):
             t0 = time.perf_counter()
-            run(wh)
+            summaries[name] = run(wh)
             timings[name] = time.perf_counter() - t0
         runs = load_runs(wh)
         print(f"\n{args.size} company, seed {args.seed}: validation metric vs baseline (held-out)")
@@ -114,6 +117,41 @@ def main() -> None:
             f"stock-outs: in top decile of {stock.height}: "
             f"{sum(r <= stock.height / 10 for r in hits['r'].to_list())}/{len(planted_stock)}, "
             f"ranks {sorted(hits['r'].to_list())}, expected-date error days {sorted(errs)}"
+        )
+        fm = summaries["forecasts"].metrics
+        print("\nforecasts, rolling-origin backtest (4 origins a quarter apart), mean MASE")
+        print(f"{'series':16} {'model':>8} {'seas.naive':>10} {'ets':>8} {'80% cover':>10}")
+        for kind in ("all", "revenue_monthly", "net_cash_weekly", "demand"):
+            print(
+                f"{kind:16} {fm[kind + '_mase']:8.3f} {fm[kind + '_mase_seasonal_naive']:10.3f} "
+                f"{fm[kind + '_mase_ets']:8.3f} {fm[kind + '_interval_coverage_80']:10.3f}"
+            )
+        flags = read_sql(wh, "select * from ml.anomalies")
+        dup = flags.filter(pl.col("method") == "duplicate_rule")["record_id"].to_list()
+        pairs = [set(d["expense_ids"]) for d in truth["duplicate_expenses"]]
+        dup_recall = sum(bool(p & set(dup)) for p in pairs) / len(pairs) if pairs else float("nan")
+        dup_precision = (
+            sum(any(i in p for p in pairs) for i in dup) / len(dup) if dup else float("nan")
+        )
+        print(
+            f"\nduplicate expenses: {len(dup)} flagged, {len(pairs)} planted pairs; "
+            f"recall {dup_recall:.3f}, precision {dup_precision:.3f}"
+        )
+        planted_moves = {a["move_id"]: a["reason"] for a in truth["anomalous_entries"]}
+        je = flags.filter(pl.col("kind") == "journal_entry")
+        found = [m for m in planted_moves if m in set(je["record_id"].to_list())]
+        print(
+            f"anomalous journal entries: {je.height} flagged, {len(planted_moves)} planted; "
+            f"recall {len(found) / max(len(planted_moves), 1):.3f}, "
+            f"precision {len(found) / max(je.height, 1):.3f}; found kinds "
+            f"{sorted(planted_moves[m] for m in found)}, missed "
+            f"{sorted(planted_moves[m] for m in planted_moves if m not in found)}"
+        )
+        expense_flags = flags.filter(
+            (pl.col("kind") == "expense") & (pl.col("method") == "isolation_forest")
+        )
+        print(
+            f"unusual expenses (isolation forest, no planted truth): {expense_flags.height} flagged"
         )
         total = sum(timings.values())
         print(

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ml import anomalies, churn, deals, stockout
+from ml import anomalies, churn, deals, forecasting, stockout
 from ml.lifecycle import register_run
 from ml.warehouse_io import read_sql, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse
@@ -108,4 +108,34 @@ def run_anomalies(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
         serving.version,
         flags.height,
         trained.metrics,
+    )
+
+
+def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
+    now = now or datetime.now(UTC)
+    with warehouse_lock(warehouse):
+        revenue = read_sql(warehouse, forecasting.REVENUE_SQL)
+        cash = read_sql(warehouse, forecasting.CASH_SQL)
+        demand = read_sql(warehouse, forecasting.DEMAND_SQL)
+        as_of = read_sql(warehouse, forecasting.AS_OF_SQL)["as_of"][0]
+    series = forecasting.build_series(revenue, cash, demand, as_of)
+    trained = forecasting.train(series)
+    serving = register_run(
+        warehouse, forecasting.MODEL_NAME, trained.model, trained.comparisons, now
+    )
+    frame = forecasting.forecast(series, serving.artefact, serving.version, now)
+    with warehouse_lock(warehouse):
+        write_table(warehouse, "forecasts", frame)
+    metrics = {
+        f"{kind}_{name}": value
+        for kind, values in trained.by_series.items()
+        for name, value in values.items()
+    }
+    return RunSummary(
+        forecasting.MODEL_NAME,
+        serving.candidate_version,
+        serving.candidate_passed,
+        serving.version,
+        frame.height,
+        metrics,
     )

@@ -133,6 +133,17 @@ MODELS = [
         pipelines.run_anomalies,
         "Unusual journal entries and expenses and exact duplicate expenses, each with its reason (ml.anomalies).",
     ),
+    (
+        "forecasts",
+        "forecasts",
+        [
+            ["finance", "fct_general_ledger"],
+            ["operations", "fct_stock_demand_daily"],
+            ["finance", "fct_cash_position"],
+        ],
+        pipelines.run_forecasts,
+        "Next-quarter revenue, weekly net cash and top-product demand with 80% intervals (ml.forecasts).",
+    ),
 ]
 
 ml_assets = [_ml_asset(*spec) for spec in MODELS]

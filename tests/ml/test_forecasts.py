@@ -1,0 +1,84 @@
+"""Forecasts: the asset writes next-quarter forecasts with intervals for every series and its
+check compares the backtest MASE with both baselines; the backtest never sees the future."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+from dagster import materialize
+
+from ml import forecasting
+from ml.lifecycle import load_runs
+from ml.warehouse_io import read_sql
+from orchestration.assets.ml import ml_assets, ml_checks
+from orchestration.resources import WarehouseResource
+
+FORECAST_COLUMNS = [
+    "series",
+    "company_id",
+    "period_start",
+    "period_grain",
+    "yhat",
+    "yhat_lower",
+    "yhat_upper",
+    "model",
+    "model_version",
+    "created_at",
+]
+
+
+@pytest.mark.unit
+def test_backtest_forecast_depends_only_on_history_before_the_origin():
+    rng = np.random.default_rng(1)
+    periods = [date(2025, 1, 6) + timedelta(weeks=i) for i in range(80)]
+    y = 100 + rng.normal(0, 10, 80)
+    model = forecasting.ForecastModel()
+    cut = 60
+    for kind in ("demand", "net_cash_weekly"):
+        before = model.fit_predict(kind, y[:cut], periods[:cut], "week", 13)[0]
+        changed = y.copy()
+        changed[cut:] = 10_000.0  # a wildly different future
+        after = model.fit_predict(kind, changed[:cut], periods[:cut], "week", 13)[0]
+        assert np.allclose(before, after)
+    series = [forecasting.Series("demand:1", 1, "week", periods, y, 52, 13)]
+    spiked = [forecasting.Series("demand:1", 1, "week", periods, np.r_[y[:-1], 1e6], 52, 13)]
+    # the last point is only ever an actual (never history), so only the errors move
+    a, b = forecasting.backtest(series, model), forecasting.backtest(spiked, model)
+    assert a.mean("ets") != b.mean("ets")
+    assert len(a.mase["ets"]) == len(b.mase["ets"]) == 4
+
+
+@pytest.mark.integration
+def test_forecast_asset_end_to_end(ml_warehouse):
+    assets = [a for a in ml_assets if a.key.path == ["ml", "forecasts"]]
+    checks = [
+        c for c in ml_checks if any(k.asset_key.path == ["ml", "forecasts"] for k in c.check_keys)
+    ]
+    result = materialize(
+        [*assets, *checks], resources={"warehouse": WarehouseResource(url=ml_warehouse.url)}
+    )
+    assert result.success
+    [evaluation] = result.get_asset_check_evaluations()
+    runs = load_runs(ml_warehouse).filter(pl.col("model_name") == "forecasts")
+    assert set(runs["baseline_name"]) == {"seasonal_naive", "ets"}
+    assert evaluation.passed == bool(runs["passed"].all())
+    frame = read_sql(ml_warehouse, "select * from ml.forecasts")
+    assert frame.columns == FORECAST_COLUMNS
+    counts = frame.group_by("series", "company_id").len()
+    assert counts.height >= 4  # revenue and cash for each company, plus demand series
+    kinds = {s.split(":")[0] for s in frame["series"]}
+    assert kinds == {"revenue_monthly", "net_cash_weekly", "demand"}
+    months = frame.filter(pl.col("series") == "revenue_monthly")
+    assert (months["period_grain"] == "month").all()
+    assert (
+        months.group_by("company_id").len()["len"].to_list()
+        == [3] * months["company_id"].n_unique()
+    )
+    weeks = frame.filter(pl.col("series") == "net_cash_weekly")
+    assert set(weeks.group_by("company_id").len()["len"].to_list()) == {13}
+    assert (frame["yhat_lower"] <= frame["yhat"]).all() and (
+        frame["yhat"] <= frame["yhat_upper"]
+    ).all()
