@@ -140,3 +140,57 @@ def test_every_page_says_no_data_yet_on_an_empty_warehouse(tmp_path, monkeypatch
     monkeypatch.setenv("COO_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
     at = open_page(page)
     assert any(t.startswith("No data yet") for t in _texts(at, "info")), _texts(at, "info")
+
+
+def test_overview_compares_actual_revenue_with_the_ml_forecast(dashboard_env, open_page):
+    """With ml.forecasts (the ML contract), the overview shows last month's actual against its
+    forecast and the band; the figures come from the two tables."""
+    con = duckdb.connect(str(dashboard_env))
+    try:
+        months = con.execute(
+            "select period_month_date, sum(-net_movement) from finance.fct_ledger_by_period "
+            "where company_id = 1 and account_type = 'income' group by 1 order by 1 desc limit 3"
+        ).fetchall()
+        con.execute(
+            "create schema ml; create table ml.forecasts (series varchar, company_id int, "
+            "period_start date, period_grain varchar, yhat double, yhat_lower double, "
+            "yhat_upper double, model varchar, model_version varchar, created_at timestamp)"
+        )
+        for month, actual in months:
+            con.execute(
+                "insert into ml.forecasts values ('revenue_monthly', 1, ?, 'month', ?, ?, ?, "
+                "'ets', 'v7', now())",
+                [month, float(actual) * 0.8, float(actual) * 0.6, float(actual) * 1.1],
+            )
+    finally:
+        con.close()
+    at = open_page("overview", company=1)
+    last_month, last_actual = months[0]
+    metric = {m.label: m for m in at.metric}[f"Actual vs forecast, {last_month:%b %Y}"]
+    assert metric.value == money(last_actual)
+    assert metric.delta == f"+25.0% vs forecast {money(float(last_actual) * 0.8)}"
+    assert any("Model ets v7" in c.value for c in at.caption)
+    assert not any("ml.forecasts" in t for t in _texts(at, "info"))
+
+
+def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env, open_page):
+    con = duckdb.connect(str(dashboard_env))
+    try:
+        partner = con.execute(
+            "select partner_id from customers.dim_customers where company_id = 1 "
+            "order by health_score desc limit 1"
+        ).fetchone()[0]
+        con.execute(
+            "create schema ml; create table ml.churn_scores as select 1 as company_id, "
+            f"{partner} as partner_id, 'k' as customer_key, 0.91 as churn_probability, "
+            '1 as risk_rank, \'[{"feature": "days_since_last_order", "value": 120, '
+            "\"contribution\": 0.4}]' as top_reasons, 'v1' as model_version, now() as scored_at"
+        )
+    finally:
+        con.close()
+    at = open_page("customers", company=1)
+    frame = at.dataframe[0].value
+    top = frame.iloc[0]  # the riskiest by the model comes first, whatever its health score
+    assert int(top["partner_id"]) == partner
+    assert top["churn_probability"] == pytest.approx(0.91)
+    assert top["top_reasons"] == "days_since_last_order"

@@ -20,8 +20,10 @@ EXPECTED_SCHEDULES = {
     "finance_hourly_schedule": ("0 * * * *", "UTC", "finance_hourly"),
     "sales_4h_schedule": ("0 */4 * * *", "UTC", "sales_4h"),
     "daily_refresh_schedule": ("0 2 * * *", "UTC", "daily_refresh"),
+    # hourly in UTC: each tick briefs the companies where it is 06:00 in their own time zone
+    "briefings_0600_schedule": ("0 * * * *", "UTC", "daily_briefings"),
 }
-EXPECTED_SENSORS = {"raw_freshness_sensor"}
+EXPECTED_SENSORS = {"raw_freshness_sensor", "approved_actions_sensor", "alert_escalation_sensor"}
 
 
 @pytest.fixture(scope="module")
