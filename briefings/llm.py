@@ -48,24 +48,50 @@ _DEAREST = (15.0, 75.0)
 
 class ProposalChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    candidate_id: str = Field(pattern=r"^P\d{1,2}$")
-    why: str = Field(default="", max_length=300)
+    candidate_id: str = Field(
+        pattern=r"^P\d{1,2}$", description="The candidate_id of one offered proposal, e.g. P1."
+    )
+    why: str = Field(
+        default="",
+        max_length=300,
+        description="One sentence: why this follow-up matters today, using figures from the facts only.",
+    )
 
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    heading: str = Field(min_length=1, max_length=80)
-    bullets: list[str] = Field(min_length=1, max_length=6)
+    heading: str = Field(min_length=1, max_length=80, description="A short section title.")
+    bullets: list[str] = Field(
+        min_length=1,
+        max_length=6,
+        description="One fact or decision per bullet, most important first; figures copied from the facts.",
+    )
 
 
 class BriefingOutput(BaseModel):
     """What a briefing says, whoever wrote it (Claude or the template)."""
 
     model_config = ConfigDict(extra="forbid")
-    headline: str = Field(min_length=1, max_length=160)
-    summary: str = Field(min_length=1, max_length=1200)
-    sections: list[Section] = Field(min_length=1, max_length=6)
-    selected_proposals: list[ProposalChoice] = Field(default_factory=list, max_length=5)
+    headline: str = Field(
+        min_length=1,
+        max_length=160,
+        description="The single most important thing today, in one line.",
+    )
+    summary: str = Field(
+        min_length=1,
+        max_length=1200,
+        description="Two to four sentences: what needs attention, what changed since the last briefing.",
+    )
+    sections: list[Section] = Field(
+        min_length=1,
+        max_length=6,
+        description="Sections such as 'What needs attention', 'Key figures', 'Forecast'.",
+    )
+    selected_proposals: list[ProposalChoice] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Offered proposal candidates worth approving today, most useful first; may be empty.",
+    )
 
     def text(self) -> str:
         """All prose, for the figure and leak checks."""
@@ -215,6 +241,30 @@ class LLMResult:
     usage_id: int | None = None
 
 
+def system_text() -> str:
+    """The system prompt plus the write-back skills the candidates come from: stable across
+    calls (so it is cached), and long enough to pass the API's minimum cacheable prefix."""
+    try:
+        from writeback.catalog import load_catalog
+
+        catalog = load_catalog()
+        skills = [
+            f"- {k}: {' '.join(sk.description.split())} (risk {sk.risk}, {sk.autonomy})"
+            for k, sk in sorted(catalog.skills.items())
+            if sk.autonomy != "forbidden"
+        ]
+    except Exception:  # the prompt works without the list; write-back still checks everything
+        logger.debug("write-back catalog not available for the prompt")
+        skills = []
+    if not skills:
+        return SYSTEM_PROMPT
+    return (
+        SYSTEM_PROMPT
+        + "\n\nFollow-up skills of the write-back catalog (candidates use only these; a person "
+        "approves each one, and the policy checks its parameters):\n" + "\n".join(skills)
+    )
+
+
 def tool_schema() -> dict[str, Any]:
     return {
         "name": TOOL_NAME,
@@ -245,7 +295,7 @@ def build_request(
     return {
         "model": settings.model,
         "max_tokens": settings.max_tokens,
-        "system": [{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}],
+        "system": [{"type": "text", "text": system_text(), "cache_control": {"type": "ephemeral"}}],
         "tools": [tool_schema()],
         "tool_choice": {"type": "tool", "name": TOOL_NAME},
         "messages": [

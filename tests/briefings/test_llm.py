@@ -48,7 +48,11 @@ def test_tool_use_response_becomes_the_briefing(alerted, reader: MartReader) -> 
     assert len(b["proposals"]) == 1 and b["proposals"][0]["candidate_id"] == "P1"
     # request: cached stable parts, facts only as data in the user turn, tool use forced
     (req,) = fake.requests
-    assert req["system"][0]["text"] == SYSTEM_PROMPT
+    assert req["system"][0]["text"].startswith(SYSTEM_PROMPT)
+    assert "- create_draft_rfq:" in req["system"][0]["text"]  # the catalog's skills
+    assert "archive_partner" not in req["system"][0]["text"]  # forbidden skills are not offered
+    stable = json.dumps([req["tools"], req["system"], req["messages"][0]["content"][0]])
+    assert len(stable) / 4 > 1024  # over the API's minimum cacheable prefix
     assert req["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert req["tools"][0]["cache_control"] == {"type": "ephemeral"}
     assert req["messages"][0]["content"][0]["cache_control"] == {"type": "ephemeral"}
