@@ -125,6 +125,7 @@ def entry_features(lines: pl.DataFrame) -> pl.DataFrame:
         (1.0 - pl.len().over([*pair, "_day"]) / pl.len().over(pair)).alias("odd_day"),
     )
     cents = (pl.col("amount") * 100).round(0).cast(pl.Int64)
+    moves = moves.sort("move_id")  # group_by order is arbitrary: keep sampling reproducible
     return moves.with_columns(
         _robust_z("log_amount", ["company_id", "journal_id", "move_type"])
         .abs()

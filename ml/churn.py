@@ -1,4 +1,4 @@
-"""Customer churn risk: the probability that a regular customer places no order in the next
+"""Customer churn risk: the probability that an active customer stops ordering in the next
 90 days, with the features that push each customer's risk up.
 
 Why this label: ``orders_next_90d = 0`` alone is mostly noise for customers who order twice a
@@ -8,6 +8,14 @@ quarter over the last 12 months, and 0 for the others (their silence says nothin
 
 Why logistic regression: its log-odds are a sum of ``coefficient x standardised value``, so
 the top reasons shown for a customer are exactly what moved their score — no SHAP needed.
+
+Why a rhythm-break term on top: in the history the label can learn from, almost every quiet
+quarter is chance (ordinary customers order memorylessly), so a regression learns little
+about a customer who has *stopped*. For a regular customer (one expected order a quarter or
+more) whose silence has lasted ``g`` usual gaps, ``1 - exp(-(g - 1))`` is how unlikely that
+silence is as chance beyond one normal gap (the Poisson survival of their own rhythm). The
+served probability is ``1 - (1 - p_model) * (1 - p_break)``: either way of not ordering.
+It is validated exactly as served; in the reasons it appears as ``rhythm_break``.
 
 Time-based split: the training rows' label windows (period end + 90 days) all close before
 the first validation period end, so no training label has seen the validation months.
@@ -100,6 +108,17 @@ def prepare(features: pl.DataFrame) -> pl.DataFrame:
     return out.filter(pl.col("days_since_last_order") <= ACTIVE_WITHIN_DAYS)
 
 
+def rhythm_break(frame: pl.DataFrame) -> np.ndarray:
+    """Probability that a regular customer's silence is not chance (see the module doc)."""
+    gaps = np.nan_to_num(frame["silence_vs_rhythm"].to_numpy().astype(float))
+    regular = np.nan_to_num(frame["expected_orders_90d"].to_numpy().astype(float)) >= 1
+    return np.where(regular, 1 - np.exp(-np.clip(gaps - 1, 0, None)), 0.0)
+
+
+def combine(p_model: np.ndarray, p_break: np.ndarray) -> np.ndarray:
+    return 1 - (1 - p_model) * (1 - p_break)
+
+
 def matrix(frame: pl.DataFrame) -> np.ndarray:
     return frame.select(FEATURES).to_numpy().astype(float)
 
@@ -164,7 +183,9 @@ def train(features: pl.DataFrame) -> ChurnTraining:
     pipe = make_pipeline()
     pipe.fit(matrix(split.train), split.train["churned"].to_numpy())
     y_val = split.validation["churned"].to_numpy()
-    p_val = pipe.predict_proba(matrix(split.validation))[:, 1]
+    p_val = combine(
+        pipe.predict_proba(matrix(split.validation))[:, 1], rhythm_break(split.validation)
+    )
     rule, sign = best_single_feature(split.train)
     baseline = sign * np.nan_to_num(split.validation[rule].to_numpy().astype(float), nan=0.0)
     metrics = {
@@ -185,11 +206,32 @@ def train(features: pl.DataFrame) -> ChurnTraining:
     return ChurnTraining(final, comparisons, metrics)
 
 
-def top_reasons(pipe: Pipeline, x: np.ndarray, raw: np.ndarray, k: int = 3) -> list[str]:
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def top_reasons(
+    pipe: Pipeline,
+    x: np.ndarray,
+    raw: np.ndarray,
+    p_model: np.ndarray | None = None,
+    p_break: np.ndarray | None = None,
+    silence: np.ndarray | None = None,
+    k: int = 3,
+) -> list[str]:
     """Per row, the ``k`` features adding most to the log-odds: coefficient x standardised
-    value (the logistic regression's exact decomposition), with the raw value beside it."""
+    value (the logistic regression's exact decomposition), with the raw value beside it; the
+    rhythm break counts with the log-odds it adds on top of the model."""
     z = pipe.named_steps["scale"].transform(pipe.named_steps["impute"].transform(x))
     contrib = z * pipe.named_steps["model"].coef_[0]
+    names = list(FEATURES)
+    values = raw
+    if p_model is not None and p_break is not None and silence is not None:
+        extra = _logit(combine(p_model, p_break)) - _logit(p_model)
+        contrib = np.column_stack([contrib, extra])
+        names.append("rhythm_break")
+        values = np.column_stack([raw, silence])
     out = []
     for i in range(contrib.shape[0]):
         order = np.argsort(-contrib[i])[:k]
@@ -197,8 +239,8 @@ def top_reasons(pipe: Pipeline, x: np.ndarray, raw: np.ndarray, k: int = 3) -> l
             json.dumps(
                 [
                     {
-                        "feature": FEATURES[j],
-                        "value": None if np.isnan(raw[i, j]) else round(float(raw[i, j]), 4),
+                        "feature": names[j],
+                        "value": None if np.isnan(values[i, j]) else round(float(values[i, j]), 4),
                         "contribution": round(float(contrib[i, j]), 4),
                     }
                     for j in order
@@ -218,7 +260,9 @@ def score(
     latest = prepared["period_month_date"].max()
     current = prepared.filter(pl.col("period_month_date") == latest)
     x = matrix(current)
-    proba = pipe.predict_proba(x)[:, 1]
+    p_model = pipe.predict_proba(x)[:, 1]
+    p_break = rhythm_break(current)
+    proba = combine(p_model, p_break)
     scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
     out = pl.DataFrame(
         {
@@ -226,7 +270,9 @@ def score(
             "partner_id": current["partner_id"].cast(pl.Int64),
             "customer_key": current["customer_key"].cast(pl.Utf8),
             "churn_probability": proba,
-            "top_reasons": top_reasons(pipe, x, x),
+            "top_reasons": top_reasons(
+                pipe, x, x, p_model, p_break, current["silence_vs_rhythm"].to_numpy()
+            ),
         }
     )
     out = out.with_columns(
