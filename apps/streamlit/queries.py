@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from apps.streamlit import warehouse_reader
 from apps.streamlit.warehouse_reader import TableMissing, WarehouseBusy, is_locked, run_query
 from odoo_api.warehouse import Warehouse
 
@@ -103,6 +104,11 @@ def _mark_stale(read_at: datetime) -> None:
 def take_stale_notice() -> datetime | None:
     """When this rerun served remembered results, the oldest read time (then cleared)."""
     return st.session_state.pop(_STALE_KEY, None)
+
+
+def page_connection() -> Any:
+    """One read-only connection for the queries of this page run (see warehouse_reader)."""
+    return warehouse_reader.page_connection(warehouse_url())
 
 
 def clear() -> None:

@@ -50,34 +50,36 @@ navigation = st.navigation(
 )
 
 stale_slot = st.empty()
-with st.sidebar:
-    try:
-        company_frame = queries.companies()
-    except queries.WarehouseBusy:
-        company_frame = None
-    if ui.has_rows(company_frame):
-        assert company_frame is not None
-        names = dict(
-            zip(company_frame["company_id"].astype(int), company_frame["name"], strict=True)
-        )
-        st.selectbox(
-            "Company", list(names), format_func=lambda c: names.get(c, str(c)), key="company_id"
-        )
-    else:
-        st.session_state.setdefault("company_id", 1)
-    st.segmented_control("Compare with last", list(ui.PERIODS), key="period", default="month")
-    if st.button("Refresh data", icon=":material/refresh:"):
-        queries.clear()
-    st.caption(f"Signed in as **{current_user().name}**")
+# one read-only connection for this run's cache misses, closed when the run ends
+with queries.page_connection():
+    with st.sidebar:
+        try:
+            company_frame = queries.companies()
+        except queries.WarehouseBusy:
+            company_frame = None
+        if ui.has_rows(company_frame):
+            assert company_frame is not None
+            names = dict(
+                zip(company_frame["company_id"].astype(int), company_frame["name"], strict=True)
+            )
+            st.selectbox(
+                "Company", list(names), format_func=lambda c: names.get(c, str(c)), key="company_id"
+            )
+        else:
+            st.session_state.setdefault("company_id", 1)
+        st.segmented_control("Compare with last", list(ui.PERIODS), key="period", default="month")
+        if st.button("Refresh data", icon=":material/refresh:"):
+            queries.clear()
+        st.caption(f"Signed in as **{current_user().name}**")
 
-try:
-    navigation.run()
-except queries.WarehouseBusy:
-    st.warning(
-        "The pipeline is writing the warehouse right now and nothing has been read yet. "
-        "This page fills in as soon as the write finishes (usually within a minute).",
-        icon=":material/sync:",
-    )
+    try:
+        navigation.run()
+    except queries.WarehouseBusy:
+        st.warning(
+            "The pipeline is writing the warehouse right now and nothing has been read yet. "
+            "This page fills in as soon as the write finishes (usually within a minute).",
+            icon=":material/sync:",
+        )
 stale_since = queries.take_stale_notice()
 if stale_since is not None:
     stale_slot.info(

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -34,6 +37,9 @@ logger = logging.getLogger(__name__)
 LOCK_RETRIES = 4
 LOCK_BACKOFF_SECONDS = 0.05  # 0.05, 0.1, 0.2, 0.4: ~0.75 s in the worst case
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+_page = threading.local()  # Streamlit runs each session's script in its own thread
 
 
 class WarehouseBusy(RuntimeError):
@@ -87,10 +93,30 @@ def _run_duckdb(warehouse: Warehouse, sql: str, params: dict[str, Any]) -> pd.Da
         raise TableMissing(f"no warehouse at {warehouse.path} yet (run `coo demo`)")
     statement = to_driver_sql(sql, "duckdb")
     used = {k: v for k, v in params.items() if f"${k}" in statement}
+    shared = getattr(_page, "run", None)
+    if shared is not None and shared["path"] == str(warehouse.path):
+        if shared["con"] is None:
+            shared["con"] = _connect_with_retry(warehouse)
+        try:
+            return shared["con"].execute(statement, used).df()
+        except duckdb.CatalogException as exc:
+            raise TableMissing(str(exc).splitlines()[0]) from exc
+    con = _connect_with_retry(warehouse)
+    try:
+        return con.execute(statement, used).df()
+    except duckdb.CatalogException as exc:
+        raise TableMissing(str(exc).splitlines()[0]) from exc
+    finally:
+        con.close()
+
+
+def _connect_with_retry(warehouse: Warehouse) -> Any:
+    import duckdb
+
     delay = LOCK_BACKOFF_SECONDS
     for attempt in range(LOCK_RETRIES + 1):
         try:
-            con = duckdb.connect(str(warehouse.path), read_only=True)
+            return duckdb.connect(str(warehouse.path), read_only=True)
         except duckdb.Error as exc:
             if not _is_lock_error(exc):
                 raise
@@ -100,14 +126,29 @@ def _run_duckdb(warehouse: Warehouse, sql: str, params: dict[str, Any]) -> pd.Da
                 ) from exc
             time.sleep(delay)
             delay *= 2
-            continue
-        try:
-            return con.execute(statement, used).df()
-        except duckdb.CatalogException as exc:
-            raise TableMissing(str(exc).splitlines()[0]) from exc
-        finally:
-            con.close()
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def page_connection(url: str) -> Iterator[None]:
+    """Share one read-only DuckDB connection between the queries of one page run.
+
+    Opening the file costs tens of milliseconds; a page runs up to a dozen queries on a cold
+    cache. The connection is opened lazily (only when a query misses the cache) and closed
+    when the page run ends, so it is held for that run only, never between reruns.
+    """
+    warehouse = Warehouse.from_url(url)
+    if warehouse.kind != "duckdb" or getattr(_page, "run", None) is not None:
+        yield
+        return
+    _page.run = {"path": str(warehouse.path), "con": None}
+    try:
+        yield
+    finally:
+        con = _page.run["con"]
+        _page.run = None
+        if con is not None:
+            con.close()
 
 
 def is_locked(url: str) -> bool:

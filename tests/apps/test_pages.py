@@ -162,10 +162,21 @@ def test_overview_compares_actual_revenue_with_the_ml_forecast(dashboard_env, op
                 "'ets', 'v7', now())",
                 [month, float(actual) * 0.8, float(actual) * 0.6, float(actual) * 1.1],
             )
+        next_month = con.execute(
+            "select cast(max(period_month_date) + interval 1 month as date) "
+            "from finance.fct_ledger_by_period"
+        ).fetchone()[0]
+        con.execute(
+            "insert into ml.forecasts values ('revenue_monthly', 1, ?, 'month', 1000, 800, "
+            "1300, 'ets', 'v7', now())",
+            [next_month],
+        )
     finally:
         con.close()
     at = open_page("overview", company=1)
     last_month, last_actual = months[0]
+    ahead = {m.label: m for m in at.metric}[f"Forecast, {next_month:%b %Y}"]
+    assert ahead.value == money(1000)
     metric = {m.label: m for m in at.metric}[f"Actual vs forecast, {last_month:%b %Y}"]
     assert metric.value == money(last_actual)
     assert metric.delta == f"+25.0% vs forecast {money(float(last_actual) * 0.8)}"

@@ -120,6 +120,18 @@ else:
             chart_data=(done["revenue"].astype(float) - done["yhat"].astype(float)).tolist(),
             border=True,
         )
+    ahead = joined[joined["revenue"].isna()]
+    if not ahead.empty and not actual.empty:
+        nxt = ahead.iloc[0]
+        last_actual = float(actual["revenue"].iloc[-1])
+        st.metric(
+            f"Forecast, {nxt['period_month_date']:%b %Y}",
+            ui.money(nxt["yhat"]),
+            _signed(float(nxt["yhat"]) - last_actual),
+            border=True,
+            help=f"80% interval {ui.money(nxt['yhat_lower'])} to {ui.money(nxt['yhat_upper'])}; "
+            "change against the last actual month.",
+        )
     base = alt.Chart(joined).encode(x=alt.X("period_month_date:T", title=None))
     band = base.mark_area(opacity=0.25).encode(y="yhat_lower:Q", y2="yhat_upper:Q")
     fc = base.mark_line(strokeDash=[4, 3]).encode(y=alt.Y("yhat:Q", title="revenue"))
