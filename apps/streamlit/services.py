@@ -60,14 +60,19 @@ def rollback(proposal_id: int, user: str) -> str:
     if service is None:
         return "write-back is not installed"
     from apps.streamlit.ui import state
+    from orchestration.assets.writeback import writable_odoo
     from orchestration.resources import OdooResource
 
     try:
-        with OdooResource().open() as odoo:
+        # the simulated company keeps the change, as for `coo actions rollback`
+        with writable_odoo(OdooResource()) as odoo:
             outcome = service.rollback(state(), odoo, proposal_id, user)
     except Exception as exc:
         return f"Rollback of #{proposal_id} failed: {exc}"
-    return f"Rollback of #{proposal_id}: {json.dumps(outcome, default=str)[:500]}"
+    if not outcome.get("ok"):
+        return f"Rollback of #{proposal_id} refused: {outcome.get('reason')}"
+    detail = {k: v for k, v in outcome.items() if k not in ("id", "ok")}
+    return f"#{proposal_id} rolled back by {user}: {json.dumps(detail, default=str)[:400]}"
 
 
 def briefing_markdown(briefing: dict[str, Any]) -> str:
