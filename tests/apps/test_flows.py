@@ -81,3 +81,28 @@ def test_briefings_today_per_role_and_the_archive(seeded, open_page):
     for b in archive:
         assert b["subject"] in shown
     assert len(at.dataframe[0].value) == len(archive)
+
+
+def test_roll_back_an_executed_action_from_the_audit_trail(seeded, open_page):
+    """Approve, execute in the simulated company (as the write-back sensor's job does), then
+    roll back from the dashboard: the audit trail ends with the rollback by the dashboard user."""
+    from orchestration.assets.writeback import writable_odoo
+    from orchestration.resources import OdooResource
+    from writeback.service import approve, execute
+
+    pending = list_proposals(seeded, status="pending", company_id=1)
+    pid = next(p["id"] for p in pending if p["skill"] == "schedule_activity")
+    assert approve(seeded, [pid], "ada", "coo")[0].ok
+    with writable_odoo(OdooResource()) as odoo:
+        done = execute(seeded, odoo, ids=[pid])
+    assert [r["status"] for r in done] == ["executed"], done
+
+    at = open_page("actions", company=1)
+    at.selectbox(key="audit_pick").set_value(pid).run()
+    assert "execution_succeeded" in set(at.dataframe[-1].value["event"])
+    at.button(key=f"rollback_{pid}").click().run()
+    assert not at.exception
+    assert any(f"#{pid} rolled back by ada" in i.value for i in at.info), [i.value for i in at.info]
+    trace = get_proposal(seeded, pid)
+    assert trace["status"] == "rolled_back"
+    assert (trace["audit"][-1]["event"], trace["audit"][-1]["actor"]) == ("rolled_back", "ada")
