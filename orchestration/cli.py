@@ -179,6 +179,7 @@ def demo(
         with _progress():
             result = _run_job("main")
         _summary(result, time.perf_counter() - t0)
+        _outcomes(warehouse)
         console.print(f"warehouse:      {warehouse.redacted()}", highlight=False)
         console.print(f"simulated Odoo: {company.folder}", highlight=False)
         console.print(
@@ -187,6 +188,58 @@ def demo(
         )
 
     _guard(run)
+
+
+def _outcomes(warehouse: Warehouse) -> None:
+    """What the run produced beyond the marts: models, alerts, briefings, proposals, and the
+    commands that show each."""
+    from collections import Counter
+
+    from briefings.service import list_alerts, list_briefings
+    from ml.lifecycle import load_runs
+    from opstore import StateStore
+    from writeback.service import list_proposals
+
+    runs = load_runs(warehouse)
+    if runs.height:
+        latest = runs.sort("trained_at").group_by("model_name").last().sort("model_name")
+        console.print("models (validation metric vs baseline):", highlight=False)
+        for r in latest.iter_rows(named=True):
+            console.print(
+                f"  {r['model_name']:<10} {r['metric_name']} {r['metric_value']:.3f} vs "
+                f"{r['baseline_value']:.3f} ({'passed' if r['passed'] else 'FAILED'})",
+                highlight=False,
+                soft_wrap=True,
+            )
+    state = StateStore()
+    try:
+        open_alerts = list_alerts(state, status=["new", "acknowledged"])
+        by_priority = Counter(a["priority"] for a in open_alerts)
+        order = ("critical", "high", "medium", "low")
+        console.print(
+            f"alerts:         {len(open_alerts)} open ("
+            + ", ".join(f"{by_priority[p]} {p}" for p in order if by_priority[p])
+            + ")  `coo alerts list`",
+            highlight=False,
+            soft_wrap=True,
+        )
+        briefs = list_briefings(state, limit=200)
+        roles = sorted({b["role"] for b in briefs})
+        console.print(
+            f"briefings:      {len(briefs)} archived ({', '.join(roles)})  "
+            "`coo brief --role cfo --print`",
+            highlight=False,
+            soft_wrap=True,
+        )
+        pending = list_proposals(state, status="pending")
+        console.print(
+            f"proposals:      {len(pending)} waiting for approval  `coo actions list`",
+            highlight=False,
+        )
+        console.print(f"operational:    {state.redacted_url()}", highlight=False)
+    finally:
+        state.dispose()
+    console.print("dashboard:      `coo dashboard` (or `make dashboard`)", highlight=False)
 
 
 @app.command()
