@@ -21,6 +21,7 @@ Rows are in the store's internal form: Odoo's wire format with many2one as a bar
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import random
 from collections import defaultdict
@@ -36,6 +37,8 @@ from simulator.scenarios import ScenarioPlan, plan_scenarios
 
 if TYPE_CHECKING:
     from simulator.store import OdooStore
+
+_log = logging.getLogger(__name__)
 
 SIZES: dict[str, dict[str, int]] = {
     "small": {
@@ -2171,10 +2174,12 @@ class _Gen:
         for key, fday in self.frozen.items():
             if self.day == fday:
                 # last replenishment before the product's ordering stops (stock-out scenario)
+                # enough for what ships until as_of (today's deliveries are already done)
+                # plus the target left on hand at as_of
                 target = self.stockout_target[key]
-                demand = float(self.planned_out[key][self.day : self.H + 1].sum())
-                forecast = self.onhand[key] + self.incoming[key] - self.outgoing[key]
-                qty = float(math.ceil(max(0.0, demand + target - forecast)))
+                demand = float(self.planned_out[key][self.day + 1 : self.H + 1].sum())
+                stock = self.onhand[key] + self.incoming[key]
+                qty = float(math.ceil(max(0.0, demand + target - stock)))
                 if qty > 0:
                     self.create_po(
                         self.product_vendor[key[0]], key[1], [(key[0], qty)], no_delay=True
@@ -2686,6 +2691,9 @@ class _Gen:
             won = spec["won"]
             a = self.day + max(1, (won - self.day) // 3)
             b = self.day + max(2, 2 * (won - self.day) // 3)
+            # no stage outlasts its rotting threshold on the way to the order
+            b = max(b, won - 1 - self._max_stay("Proposition"))
+            a = max(a, b - 1 - self._max_stay("Qualified"))
             self.at(min(a, won), 1, self.ev_lead_stage, spec, "Qualified")
             self.at(min(b, won), 1, self.ev_lead_stage, spec, "Proposition")
             self.at(won, 3, self.ev_lead_won, spec)
@@ -2705,16 +2713,31 @@ class _Gen:
             if rng.random() < 0.7:
                 self.at(self.day + rng.randint(5, 60), 1, self.ev_lead_lost, spec)
             return
+        # a normal sales team moves or closes its deals before they rot: the time in each
+        # stage stays under the stage's rotting threshold (only the planted deals rot)
         d = self.day
+        stay_in = "New"
         for st in ("Qualified", "Proposition"):
-            d += 1 + int(rng.expovariate(1 / 7.0))
+            d += 1 + min(int(rng.expovariate(1 / 7.0)), self._max_stay(stay_in))
             if rng.random() < 0.3:
                 self.at(d, 1, self.ev_lead_lost, spec)
                 return
             self.at(d, 1, self.ev_lead_stage, spec, st)
+            stay_in = st
             if rng.random() < 0.5:
                 self.at(d + rng.randint(1, 4), 1, self.ev_lead_note, spec)
-        self.at(d + 1 + int(rng.expovariate(1 / 8.0)), 1, self.ev_lead_lost, spec)
+        self.at(
+            d + 1 + min(int(rng.expovariate(1 / 8.0)), self._max_stay(stay_in)),
+            1,
+            self.ev_lead_lost,
+            spec,
+        )
+
+    def _max_stay(self, stage: str) -> int:
+        """Days a normal deal may wait in ``stage`` after the first, staying under the rot
+        threshold (the stage's ``rotting_threshold_days``, else the marts' 30-day default)."""
+        rot = int(self.t["crm.stage"][self.stages[stage]].get("rotting_threshold_days") or 30)
+        return max(0, rot - 2)
 
     def ev_lead_stage(self, spec: dict[str, Any], stage: str) -> None:
         L = self.t["crm.lead"][spec["lead"]]
@@ -3052,6 +3075,11 @@ class _Gen:
         self.frozen: dict[tuple[int, int], int] = {}
         self.stockout_target: dict[tuple[int, int], float] = {}
         stock_val = {1: 0.0, 2: 0.0}
+        # products whose demand ramps up at the end: a normal buyer sizes their orderpoints
+        # on the peak rate and on the vendor's real delay (late or not), so they never run
+        # short; a chronic shortage would also hold back every multi-line delivery that
+        # contains them, and with it the stock of the products beside them
+        boosted = set(self.sp.rising_controls)
         for c in self.companies:
             for g in self.goods_by_company[c]:
                 key = (g, c)
@@ -3063,6 +3091,10 @@ class _Gen:
                 )
                 dd = max(0.05, float(np.percentile(roll, 90)))
                 lt = self.vendor_lt[self.product_vendor[g]] + 3
+                if key in boosted:
+                    dd = max(dd, float(roll.max()))
+                    late = self.sp.late_suppliers.get(self.product_vendor[g])
+                    lt += late[1] if late else 0
                 mn = float(math.ceil(dd * lt * 1.3) + 2)
                 mx = float(mn + math.ceil(dd * 30) + 4)
                 self.op_levels[key] = (mn, mx)
@@ -3071,9 +3103,26 @@ class _Gen:
         for p_, c in self.sp.stockout:
             key = (p_, c)
             lt = self.vendor_lt[self.product_vendor[p_]]
-            self.frozen[key] = H - 58 - lt
-            recent = float(self.planned_out[key][H - 30 : H + 1].sum()) / 30.0
-            self.stockout_target[key] = float(max(3, round(max(recent, 0.3) * rng.uniform(6, 16))))
+            # on hand at as_of: a share of the vendor lead time's worth of demand, at the rate
+            # the stock cover mart reads (the higher of the 90- and 30-day averages), so the
+            # stock runs out before anything ordered on as_of could arrive
+            planned = self.planned_out[key]
+            rate = max(
+                float(planned[H - 89 : H + 1].sum()) / 90.0,
+                float(planned[H - 29 : H + 1].sum()) / 30.0,
+                0.3,
+            )
+            target = float(max(2, round(rate * lt * rng.uniform(0.25, 0.5))))
+            self.stockout_target[key] = target
+            # ordering stops early enough that what is in stock then (at most the orderpoint
+            # maximum plus what is committed) ships before as_of, leaving only the target:
+            # the last receipt arrives well before as_of, nothing is incoming after it
+            fday = H - 58 - lt
+            cap = self.op_levels[key][1] + float(planned[fday : fday + 6].sum()) + target
+            while fday > 30 and float(planned[fday + 1 : H + 1].sum()) < cap:
+                fday -= 1
+                cap = self.op_levels[key][1] + float(planned[fday : fday + 6].sum()) + target
+            self.frozen[key] = fday
         # sizes of the recurring costs from the planned revenue
         rev = {1: 0.0, 2: 0.0}
         for day_orders in self.orders_plan.values():
@@ -3459,9 +3508,25 @@ class _Gen:
         for p_, c in sp.stockout:
             key = (p_, c)
             onhand = self.onhand[key]
-            dd = max(float(self.delivered[key][H - 29 : H + 1].sum()) / 30.0, 0.01)
+            # the demand rate as delivered: the higher of the 90- and 30-day averages up to
+            # as_of (rising demand); committed deliveries are part of that rate, not
+            # subtracted again from what is on hand
+            dd = max(
+                float(self.delivered[key][H - 89 : H + 1].sum()) / 90.0,
+                float(self.delivered[key][H - 29 : H + 1].sum()) / 30.0,
+                0.01,
+            )
             lt = self.vendor_lt[self.product_vendor[p_]]
-            days_left = max(0.0, onhand - self.outgoing[key]) / dd
+            days_left = math.floor(max(0.0, onhand + self.incoming[key]) / round(dd, 3))
+            if days_left >= lt:
+                # a held-back delivery left more on hand than planned: the scenario is not
+                # true in the data, so it is not claimed
+                _log.warning(
+                    "stock-out scenario of product %s (company %s) does not hold: %s days of "
+                    "cover, lead time %s days; left out of the ground truth",
+                    p_, c, days_left, lt,
+                )  # fmt: skip
+                continue
             so.append(
                 {
                     "product_id": p_,
@@ -3470,11 +3535,11 @@ class _Gen:
                     "location_id": self.loc_stock[c],
                     "on_hand": onhand,
                     "incoming": self.incoming[key],
+                    "outgoing": self.outgoing[key],
                     "daily_demand": round(dd, 3),
                     "lead_time_days": lt,
-                    "estimated_stockout_date": (
-                        self.as_of + timedelta(days=math.floor(days_left))
-                    ).isoformat(),
+                    "days_until_stockout": days_left,
+                    "estimated_stockout_date": (self.as_of + timedelta(days=days_left)).isoformat(),
                 }
             )
         gt["stockout_products"] = so

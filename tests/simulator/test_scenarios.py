@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, timedelta
 
 import pytest
@@ -111,9 +112,65 @@ def test_stockout_products_have_nothing_incoming(company: GeneratedCompany) -> N
             and m["location_dest_id"] == item["location_id"]
             and m["state"] != "done"
         ]
-        assert pending_in == []
+        assert pending_in == [] and item["incoming"] == 0
+        # the date follows from the truth's own figures, and falls inside the lead time
+        days = math.floor((item["on_hand"] + item["incoming"]) / item["daily_demand"])
         eta = date.fromisoformat(item["estimated_stockout_date"])
-        assert company.as_of <= eta <= company.as_of + timedelta(days=item["lead_time_days"] + 60)
+        assert eta == company.as_of + timedelta(days=days) and days == item["days_until_stockout"]
+        assert days < item["lead_time_days"]
+        # the demand is the rate the product really shipped at (30-day average up to as_of)
+        delivered = sum(
+            m["product_uom_qty"]
+            for m in t["stock.move"].values()
+            if m["product_id"] == item["product_id"]
+            and m["location_id"] == item["location_id"]
+            and m["state"] == "done"
+            and m.get("is_out")
+            and company.as_of - timedelta(days=29)
+            <= date.fromisoformat(m["date"][:10])
+            <= company.as_of
+        )
+        assert item["daily_demand"] >= round(delivered / 30, 3)
+
+
+@pytest.mark.unit
+def test_deliveries_are_not_held_back(company: GeneratedCompany) -> None:
+    """Replenished products never run short for long, so no delivery waits weeks for stock
+    (a held delivery would keep its other products on the shelf and skew their cover)."""
+    waiting = [
+        m
+        for m in company.tables["stock.move"].values()
+        if m.get("is_out")
+        and m["state"] not in ("done", "cancel")
+        and date.fromisoformat(m["date"][:10]) < company.as_of - timedelta(days=7)
+    ]
+    assert waiting == []
+
+
+@pytest.mark.unit
+def test_only_planted_deals_rot(company: GeneratedCompany) -> None:
+    """By the stalled rule (in stage and without a sign of life beyond the stage's rotting
+    threshold), the open opportunities that rot are exactly the planted ones."""
+    t = company.tables
+    last: dict[int, str] = {}
+    for m in t["mail.message"].values():
+        if m["model"] == "crm.lead":
+            last[m["res_id"]] = max(last.get(m["res_id"], ""), m["date"])
+    for a in t["mail.activity"].values():
+        if a["res_model"] == "crm.lead":
+            last[a["res_id"]] = max(last.get(a["res_id"], ""), a["date_deadline"])
+    rotting = set()
+    for lid, lead in t["crm.lead"].items():
+        stage = t["crm.stage"][lead["stage_id"]]
+        if not lead.get("active") or lead["type"] != "opportunity" or stage["name"] == "Won":
+            continue
+        threshold = stage.get("rotting_threshold_days") or 30
+        in_stage = (company.as_of - date.fromisoformat(lead["date_last_stage_update"][:10])).days
+        quiet = (company.as_of - date.fromisoformat(last[lid][:10])).days
+        if in_stage > threshold and quiet > threshold:
+            rotting.add(lid)
+    planted = {s["lead_id"] for s in company.ground_truth["scenarios"]["stalled_deals"]}
+    assert rotting == planted and planted
 
 
 @pytest.mark.unit
