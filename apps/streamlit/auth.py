@@ -53,12 +53,12 @@ def current_user() -> User:
     if mode == "local":
         return User(os.environ.get("COO_OPERATOR") or "operator", _default_role(), mode)
     if mode == "oidc":
-        if not st.user.is_logged_in:
+        claims = st.user.to_dict()
+        if not claims.get("is_logged_in"):
             st.title("AI COO")
             st.write("Sign in to see the dashboard and approve actions.")
             st.button("Sign in", on_click=st.login, icon=":material/login:")
             st.stop()
-        claims = st.user.to_dict()
         roles: object = claims.get("roles") or claims.get("groups") or []
         role = str(roles[0]) if isinstance(roles, list) and roles else _default_role()
         name = str(claims.get("email") or claims.get("name") or claims.get("sub") or "unknown")

@@ -49,6 +49,7 @@ navigation = st.navigation(
     }
 )
 
+user = current_user()  # stops here with a sign-in prompt when nobody is signed in (oidc)
 stale_slot = st.empty()
 # one read-only connection for this run's cache misses, closed when the run ends
 with queries.page_connection():
@@ -70,7 +71,7 @@ with queries.page_connection():
         st.segmented_control("Compare with last", list(ui.PERIODS), key="period", default="month")
         if st.button("Refresh data", icon=":material/refresh:"):
             queries.clear()
-        st.caption(f"Signed in as **{current_user().name}**")
+        st.caption(f"Signed in as **{user.name}**")
 
     try:
         navigation.run()

@@ -40,7 +40,8 @@ def open_page() -> Callable[..., AppTest]:
     """Run the app, switch to a page, and return the AppTest (asserting no exception)."""
 
     def _open(page: str, company: int | None = None, at: AppTest | None = None) -> AppTest:
-        at = at or AppTest.from_file(str(APP), default_timeout=60)
+        if at is None:
+            at = AppTest.from_file(str(APP), default_timeout=60)
         if company is not None:
             at.session_state["company_id"] = company
         at.run()

@@ -106,3 +106,34 @@ def test_roll_back_an_executed_action_from_the_audit_trail(seeded, open_page):
     trace = get_proposal(seeded, pid)
     assert trace["status"] == "rolled_back"
     assert (trace["audit"][-1]["event"], trace["audit"][-1]["actor"]) == ("rolled_back", "ada")
+
+
+def test_oidc_user_signs_in_and_is_the_one_recorded(seeded, open_page, monkeypatch):
+    """COO_DASHBOARD_AUTH=oidc: signed out, only a sign-in prompt; signed in (st.user), the
+    acknowledgement and the approval are recorded for the identity provider's user and role."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apps.conftest import APP
+
+    monkeypatch.setenv("COO_DASHBOARD_AUTH", "oidc")
+    monkeypatch.setenv("COO_APPROVERS", "grace@example.com=coo")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe  # nothing shown before signing in
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "grace@example.com", "roles": ["coo"]}
+    at.session_state["company_id"] = 1
+    at = open_page("alerts", company=1, at=at)
+    alert = list_alerts(seeded, status="new", company_id=1)[0]["id"]
+    at.button(key=f"ack_{alert}").click().run()
+    assert get_alert(seeded, alert)["acknowledged_by"] == "grace@example.com"
+    at.switch_page("app_pages/actions.py").run()
+    assert at.selectbox(key="approver_role").value == "coo"
+    pid = list_proposals(seeded, status="pending", company_id=1)[0]["id"]
+    at.button(key=f"approve_{pid}").click().run()
+    approvals = get_proposal(seeded, pid)["approvals"]
+    assert [(a["user"], a["role"]) for a in approvals] == [("grace@example.com", "coo")]
