@@ -29,6 +29,8 @@ class RunSummary:
     serving_version: str | None
     rows: int
     metrics: dict[str, float] = field(default_factory=dict)
+    # forecasts only: per series (``name@company``), the MASE of the model and each baseline
+    per_series: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def run_churn(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
@@ -138,4 +140,8 @@ def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
         serving.version,
         frame.height,
         metrics,
+        {
+            key: {("model" if k == forecasting.MODEL_LABEL else k): v for k, v in values.items()}
+            for key, values in trained.per_series.items()
+        },
     )

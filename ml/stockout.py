@@ -2,10 +2,18 @@
 
 Demand model: an exponentially weighted daily level (half-life 14 days, so rising demand
 shows quickly) times day-of-week factors from the last 26 weeks (weekly seasonality), with
-the variance of the daily residuals. Over the lead time plus one monthly review period (an
-order placed at the next review still takes the lead time to arrive), cumulative demand is approximately
-normal; the stock-out probability is P(demand over that window > on hand + incoming), and
-the expected date is the first day the expected cumulative demand exceeds that stock.
+the variance of the daily residuals. Over a window cumulative demand is approximately
+normal, and the stock-out probability is P(demand over the window > on hand + incoming).
+
+Two windows, two columns, so each says what it means:
+
+- ``stockout_probability``: over the replenishment **lead time** (the issue's question: will
+  it run out before a purchase placed today could arrive?);
+- ``review_stockout_probability``: over the lead time plus one monthly review period (an
+  order placed at the next review still takes the lead time to arrive), the horizon a
+  buyer reviewing monthly has to cover. It is always >= the lead-time figure.
+
+The expected date is the first day the expected cumulative demand exceeds the stock.
 
 Backtest: at rolling origins in the last 12 weeks, the lead-time demand forecast is compared
 with what was delivered, against a flat 28-day-mean baseline (MAE; lower is better).
@@ -26,8 +34,8 @@ from ml.lifecycle import Comparison
 MODEL_NAME = "stockout"
 HALF_LIFE_DAYS = 14.0
 SEASON_WEEKS = 26
-# an order placed at the next review (monthly) still takes the lead time to arrive: the risk
-# that matters is running out before lead time + one review period
+# an order placed at the next review (monthly) still takes the lead time to arrive: the
+# review column covers lead time + one review period
 REVIEW_DAYS = 30
 
 DEMAND_SQL = """
@@ -48,6 +56,7 @@ SCORE_SCHEMA: dict[str, Any] = {
     "stockout_probability": pl.Float64,
     "expected_stockout_date": pl.Date,
     "lead_time_days": pl.Int64,
+    "review_stockout_probability": pl.Float64,
     "model_version": pl.Utf8,
     "scored_at": pl.Datetime("us"),
 }
@@ -150,6 +159,18 @@ def train(
     return StockoutTraining(model, comparisons, metrics)
 
 
+def _probability(mean: np.ndarray, var: float, days: int, stock: float) -> float:
+    """P(cumulative demand over the first ``days`` days > ``stock``), normal approximation
+    with the residual variance plus Poisson noise (so a flat history still has spread)."""
+    mu = float(mean[:days].sum())
+    sd = math.sqrt(max(var, 0.0) * days + mu)
+    if mu <= 0:
+        return 0.0
+    if sd <= 0:
+        return float(mu > stock)
+    return 0.5 * math.erfc((stock - mu) / (sd * math.sqrt(2)))
+
+
 def score(
     demand: pl.DataFrame,
     cover: pl.DataFrame,
@@ -176,16 +197,8 @@ def score(
         horizon = max(window, 120) + gap
         mean, var = model.forecast(arr, (last + timedelta(days=1)).weekday(), horizon)
         mean = mean[gap:]  # the days between the last demand record and the as-of date
-        mu = float(mean[:window].sum())
-        sd = math.sqrt(
-            max(var, 0.0) * window + mu
-        )  # + Poisson noise so a flat history still has spread
-        if mu <= 0:
-            prob = 0.0
-        elif sd <= 0:
-            prob = float(mu > stock)
-        else:
-            prob = 0.5 * math.erfc((stock - mu) / (sd * math.sqrt(2)))
+        prob = _probability(mean, var, lead, stock)
+        review_prob = _probability(mean, var, window, stock)
         cum = np.cumsum(mean)
         hit = np.nonzero(cum > stock)[0]
         expected = as_of + timedelta(days=int(hit[0]) + 1) if len(hit) else None
@@ -197,6 +210,7 @@ def score(
                 "stockout_probability": prob,
                 "expected_stockout_date": expected,
                 "lead_time_days": lead,
+                "review_stockout_probability": review_prob,
                 "model_version": version,
                 "scored_at": scored_at,
             }

@@ -43,6 +43,8 @@ def _duckdb(warehouse: Warehouse, read_only: bool) -> Iterator[Any]:
     import duckdb
 
     assert warehouse.path is not None
+    if read_only and not warehouse.path.exists():
+        read_only = False  # DuckDB cannot open a missing file read-only; this creates it
     delay = 0.2
     for attempt in range(8):
         try:
@@ -68,9 +70,11 @@ def _pg_engine(warehouse: Warehouse) -> Any:
 
 
 def read_sql(warehouse: Warehouse, sql: str) -> pl.DataFrame:
-    """A query's result as a polars frame."""
+    """A query's result as a polars frame. On DuckDB through a read-only connection, so a
+    read never takes the file's single writer slot (the dashboard and other readers keep
+    working); only :func:`write_table` opens a short write connection."""
     if warehouse.kind == "duckdb":
-        with _duckdb(warehouse, read_only=False) as con:
+        with _duckdb(warehouse, read_only=True) as con:
             frame = pl.from_arrow(con.sql(sql).to_arrow_table())
     else:
         engine = _pg_engine(warehouse)

@@ -26,6 +26,7 @@ STOCKOUT_COLUMNS = [
     "stockout_probability",
     "expected_stockout_date",
     "lead_time_days",
+    "review_stockout_probability",
     "model_version",
     "scored_at",
 ]
@@ -54,6 +55,8 @@ def test_deal_and_stockout_assets_end_to_end(ml_warehouse, small_marts):
     stock = read_sql(ml_warehouse, "select * from ml.stockout_predictions")
     assert stock.columns == STOCKOUT_COLUMNS
     assert stock["stockout_probability"].is_between(0, 1).all()
+    # the lead time is inside the review horizon: running out within it is never likelier
+    assert (stock["review_stockout_probability"] >= stock["stockout_probability"]).all()
     planted = {
         (r["product_id"], r["warehouse_id"])
         for r in small_marts.ground_truth["scenarios"]["stockout_products"]
