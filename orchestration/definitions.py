@@ -20,6 +20,7 @@ from orchestration.assets.quality import raw_odoo_expectations
 from orchestration.assets.raw import RAW_GROUP, odoo_model_specs, odoo_raw_assets
 from orchestration.assets.writeback import approved_actions_sensor, execute_actions_job
 from orchestration.ops import (
+    WRITES_WAREHOUSE_TAG,
     cadence_jobs,
     cadence_schedules,
     freshness_sensor,
@@ -31,12 +32,14 @@ extract_job = define_asset_job(
     "extract",
     selection=AssetSelection.groups(RAW_GROUP),
     description="Extract every Odoo model into raw_odoo (incremental).",
+    tags={WRITES_WAREHOUSE_TAG: "true"},  # queued behind any other warehouse-writing run
 )
 
 main_job = define_asset_job(
     "main",
     selection=AssetSelection.all() - AssetSelection.groups("odoo"),
     description="The whole platform, from Odoo to the marts and beyond, in one run.",
+    tags={WRITES_WAREHOUSE_TAG: "true"},
 )
 
 

@@ -82,6 +82,11 @@ def test_daily_refresh_runs_the_whole_graph(defs, graph):
     assert set(job.asset_layer.selected_asset_keys) >= materialisable
 
 
+def test_manual_jobs_queue_as_warehouse_writers_too(defs):
+    for name in ("main", "extract"):
+        assert defs.resolve_job_def(name).tags[WRITES_WAREHOUSE_TAG] == "true"
+
+
 @pytest.mark.parametrize("name", ["finance_hourly", "sales_4h", "daily_refresh"])
 def test_scheduled_jobs_retry_with_backoff_and_queue_as_one_warehouse_writer(defs, name):
     from dagster import Backoff
