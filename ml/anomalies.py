@@ -359,3 +359,39 @@ def score(
         pl.lit(version or "rule").alias("model_version"),
         pl.lit(scored_at).cast(pl.Datetime("us")).alias("scored_at"),
     ).select(list(SCORE_SCHEMA))
+
+
+def score_baseline(
+    entry_lines: pl.DataFrame,
+    duplicates: pl.DataFrame,
+    label: str,
+    now: datetime | None = None,
+) -> pl.DataFrame:
+    """The baseline's flags, served while no forest version has passed: the exact duplicate
+    rule plus manual entries whose amount is ``MIN_FLAG_Z``+ robust z from their journal's
+    usual entries (method ``amount_zscore``)."""
+    scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+    entries = entry_features(entry_lines).filter(pl.col("amount_vs_journal") >= MIN_FLAG_Z)
+    flags = pl.DataFrame(
+        {
+            "kind": "journal_entry",
+            "record_model": "account.move",
+            "record_id": entries["move_id"].cast(pl.Int64),
+            "company_id": entries["company_id"].cast(pl.Int64),
+            "score": entries["amount_vs_journal"].cast(pl.Float64),
+            "method": "amount_zscore",
+            "reason": [
+                f"{REASONS['amount_vs_journal']} (amount_vs_journal = {v:.2f})"
+                for v in entries["amount_vs_journal"].to_list()
+            ],
+        }
+    )
+    parts = [duplicate_flags(duplicates).cast({"score": pl.Float64}), flags]
+    return (
+        pl.concat(parts, how="vertical_relaxed")
+        .with_columns(
+            pl.lit(label).alias("model_version"),
+            pl.lit(scored_at).cast(pl.Datetime("us")).alias("scored_at"),
+        )
+        .select(list(SCORE_SCHEMA))
+    )

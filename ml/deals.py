@@ -5,13 +5,17 @@ deal is open — amount, type, chatter and activity counts, and the team's and s
 win rates *from the training period only* (target encoding that never sees validation).
 Split by close date; the baseline is the salesperson's historical win rate on its own.
 
-*Stall probability*: Odoo's own signal first — time in the current stage against the stage's
-``rotting_threshold_days`` (or, where a stage never rots, the 90th percentile of how long
-closed deals stayed in it). A logistic regression on closed stage visits turns that ratio
-into the probability that a deal dies in the stage it sits in; a deal with an interaction
-(message or activity) inside its threshold window is slow but alive, and its risk is halved,
-and so is the risk of a deal in a stage Odoo says never rots (threshold 0).
-Baseline: days in stage alone.
+*Stall probability*: the probability that the deal reaches its stage's rotting threshold
+(Odoo's ``rotting_threshold_days``; where a stage never rots, the 90th percentile of how long
+closed deals stayed in it) before it moves or closes — Odoo's own definition of a rotting
+deal, so a deal already past it in a stage that rots scores 1 (the event has happened). Learned on *snapshots* of closed stage visits
+(every other day of the visit while it was still under the threshold: was this visit going
+to last to the threshold?) by a logistic regression on the time in stage relative to the
+threshold and whether the stage ever rots. A deal with an interaction (message or activity)
+inside its threshold window is slow but alive, and its served risk is halved (a heuristic on
+top of the validated model: the marts keep only the last interaction, so it cannot be
+replayed on historical snapshots).
+Baseline: days in stage alone, on the same held-out snapshots.
 """
 
 from __future__ import annotations
@@ -88,6 +92,8 @@ class DealModel:
     prior: float
     stall: LogisticRegression
     stage_limits: dict[int, float]
+    # stages whose rotting threshold is 0 (Odoo: never rots); empty in pre-snapshot versions
+    never_rots: frozenset[int] = frozenset()
 
 
 def _rates(frame: pl.DataFrame, key: str, prior: float, strength: float = 10.0) -> dict[int, float]:
@@ -136,14 +142,55 @@ def _stall_limits(visits: pl.DataFrame, leads: pl.DataFrame) -> dict[int, float]
     return limits
 
 
-def _stall_frame(visits: pl.DataFrame, limits: dict[int, float]) -> pl.DataFrame:
+def _never_rots(leads: pl.DataFrame) -> frozenset[int]:
+    rot = leads.group_by("stage_id").agg(pl.col("rotting_threshold_days").max().alias("rot"))
+    return frozenset(int(r["stage_id"]) for r in rot.to_dicts() if (r["rot"] or 0) <= 0)
+
+
+def _stall_frame(
+    visits: pl.DataFrame, limits: dict[int, float], never_rots: frozenset[int] = frozenset()
+) -> pl.DataFrame:
     return visits.with_columns(
         pl.col("stage_id")
         .replace_strict(limits, default=30.0, return_dtype=pl.Float64)
         .alias("limit"),
+        pl.col("stage_id").is_in(list(never_rots)).cast(pl.Float64).alias("never_rots"),
     ).with_columns(
         (pl.col("days_in_stage").cast(pl.Float64) / pl.col("limit")).log1p().alias("overrun"),
     )
+
+
+STALL_FEATURES = ["overrun", "never_rots"]
+SNAPSHOT_STEP_DAYS = 2
+
+
+def stall_snapshots(
+    visits: pl.DataFrame, limits: dict[int, float], never_rots: frozenset[int]
+) -> pl.DataFrame:
+    """One row per closed stage visit and snapshot day ``d`` (every other day while the
+    deal was in the stage and still under its threshold) with ``y`` = the visit lasted to
+    the threshold. Snapshots only see what was known on day ``d``; terminal Won visits and
+    open visits (outcome unknown) are left out."""
+    closed = visits.filter(
+        (pl.col("outcome") != "open") & ~((pl.col("outcome") == "won") & pl.col("is_current_stage"))
+    )
+    frame = _stall_frame(closed, limits, never_rots).with_columns(
+        pl.col("days_in_stage").cast(pl.Float64).alias("total_days"),
+    )
+    last = pl.min_horizontal(pl.col("total_days"), pl.col("limit").ceil() - 1).clip(0)
+    snaps = frame.with_columns(
+        pl.int_ranges(0, last.cast(pl.Int64) + 1, SNAPSHOT_STEP_DAYS).alias("d")
+    ).explode("d")
+    return snaps.with_columns(
+        pl.col("d").cast(pl.Float64).alias("days_in_stage"),
+        (pl.col("d").cast(pl.Float64) / pl.col("limit")).log1p().alias("overrun"),
+        (pl.col("total_days") >= pl.col("limit")).cast(pl.Int8).alias("y"),
+    )
+
+
+def _stall_x(frame: pl.DataFrame, model: LogisticRegression) -> np.ndarray:
+    # versions trained before the snapshot label used the overrun alone
+    return frame.select(STALL_FEATURES[: model.n_features_in_]).to_numpy().astype(float)
 
 
 @dataclass(frozen=True)
@@ -159,11 +206,12 @@ def _fit(leads: pl.DataFrame, visits: pl.DataFrame) -> DealModel:
     team, user = _rates(closed, "team_id", prior), _rates(closed, "user_id", prior)
     win = _win_pipeline().fit(_win_matrix(closed, team, user, prior), closed["won"].to_numpy())
     limits = _stall_limits(visits, leads)
-    hist = _stall_frame(visits.filter(pl.col("outcome") != "open"), limits)
-    died = ((pl.col("outcome") == "lost") & pl.col("is_current_stage")).cast(pl.Int8)
-    y = hist.select(died.alias("y"))["y"].to_numpy()
-    stall = LogisticRegression().fit(hist.select("overrun").to_numpy(), y)
-    return DealModel(win, team, user, prior, stall, limits)
+    never_rots = _never_rots(leads)
+    snaps = stall_snapshots(visits, limits, never_rots)
+    stall = LogisticRegression().fit(
+        snaps.select(STALL_FEATURES).to_numpy().astype(float), snaps["y"].to_numpy()
+    )
+    return DealModel(win, team, user, prior, stall, limits, never_rots)
 
 
 def train(leads: pl.DataFrame, visits: pl.DataFrame) -> DealTraining:
@@ -184,18 +232,18 @@ def train(leads: pl.DataFrame, visits: pl.DataFrame) -> DealTraining:
         .replace_strict(model.user_rates, default=model.prior, return_dtype=pl.Float64)
     )
     y = val["won"].to_numpy()
-    val_visits = _stall_frame(
-        visits.filter(pl.col("lead_id").is_in(val["lead_id"].implode())), model.stage_limits
+    val_snaps = stall_snapshots(
+        visits.filter(pl.col("lead_id").is_in(val["lead_id"].implode())),
+        model.stage_limits,
+        model.never_rots,
     )
-    ys = val_visits.select(((pl.col("outcome") == "lost") & pl.col("is_current_stage")).alias("y"))[
-        "y"
-    ].to_numpy()
-    ps = model.stall.predict_proba(val_visits.select("overrun").to_numpy())[:, 1]
+    ys = val_snaps["y"].to_numpy()
+    ps = model.stall.predict_proba(_stall_x(val_snaps, model.stall))[:, 1]
     metrics = {
         "win_roc_auc": float(roc_auc_score(y, p)),
         "win_baseline_roc_auc": float(roc_auc_score(y, base.to_numpy())),
         "stall_roc_auc": float(roc_auc_score(ys, ps)),
-        "stall_baseline_roc_auc": float(roc_auc_score(ys, val_visits["days_in_stage"].to_numpy())),
+        "stall_baseline_roc_auc": float(roc_auc_score(ys, val_snaps["days_in_stage"].to_numpy())),
     }
     comparisons = [
         Comparison(
@@ -228,15 +276,27 @@ def score(
     current = _stall_frame(
         visits.filter(pl.col("is_current_stage") & (pl.col("outcome") == "open")),
         model.stage_limits,
-    ).select("lead_id", "days_in_stage", "limit", "overrun", "as_of_date")
+        model.never_rots,
+    ).select("lead_id", "days_in_stage", "limit", "overrun", "never_rots", "as_of_date")
     frame = open_leads.join(current, on="lead_id", how="left").with_columns(
         pl.col("overrun").fill_null(0.0),
+        pl.col("never_rots").fill_null(0.0),
         pl.col("limit").fill_null(30.0),
     )
     win = model.win.predict_proba(
         _win_matrix(frame, model.team_rates, model.user_rates, model.prior)
     )[:, 1]
-    stall = model.stall.predict_proba(frame.select("overrun").to_numpy())[:, 1]
+    stall = model.stall.predict_proba(_stall_x(frame, model.stall))[:, 1]
+    never_rots = (frame["rotting_threshold_days"].fill_null(0) <= 0).to_numpy()
+    if model.stall.n_features_in_ == 1:  # pre-snapshot versions
+        stall = np.where(never_rots, stall * 0.5, stall)
+    else:
+        # the label's event has already happened: a deal past its stage's (Odoo) rotting
+        # threshold is rotting; the model only forecasts for deals still under it. A stage
+        # that never rots has only the p90 stand-in limit, which Odoo does not flag, so its
+        # deals stay below any rotting one (halved, as Odoo's own signal says "never rots")
+        rotting = ~never_rots & (frame["overrun"].to_numpy() >= np.log(2.0))
+        stall = np.where(rotting, 1.0, np.where(never_rots, stall * 0.5, stall))
     as_of = frame["as_of_date"].drop_nulls()
     ref = as_of.max() if as_of.len() else None
     if ref is not None:
@@ -252,9 +312,6 @@ def score(
             ).alias("q")
         )["q"].to_numpy()
         stall = np.where(quiet, stall, stall * 0.5)
-    # Odoo's own signal: a stage with no rotting threshold never rots (unqualified leads)
-    never_rots = (frame["rotting_threshold_days"].fill_null(0) <= 0).to_numpy()
-    stall = np.where(never_rots, stall * 0.5, stall)
     scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
     return pl.DataFrame(
         {
@@ -263,6 +320,45 @@ def score(
             "win_probability": win,
             "stall_probability": stall,
             "model_version": [version] * frame.height,
+            "scored_at": [scored_at] * frame.height,
+        },
+        schema=SCORE_SCHEMA,
+    )
+
+
+def score_baseline(
+    leads: pl.DataFrame,
+    visits: pl.DataFrame,
+    model: DealModel,
+    label: str,
+    now: datetime | None = None,
+) -> pl.DataFrame:
+    """The baselines' scores, served while no version has passed: the salesperson's
+    training-period win rate, and days in stage mapped monotonically to ``d / (d + 30)``
+    (the baseline ranks by days in stage; the map only keeps it in [0, 1], it is not a
+    calibrated probability)."""
+    leads = _prepare_leads(leads)
+    open_leads = leads.filter(pl.col("outcome") == "open")
+    current = visits.filter(pl.col("is_current_stage") & (pl.col("outcome") == "open")).select(
+        "lead_id", "days_in_stage"
+    )
+    frame = open_leads.join(current, on="lead_id", how="left").with_columns(
+        pl.col("days_in_stage").cast(pl.Float64).fill_null(0.0)
+    )
+    win = (
+        frame["user_id"]
+        .fill_null(-1)
+        .replace_strict(model.user_rates, default=model.prior, return_dtype=pl.Float64)
+    )
+    days = frame["days_in_stage"].to_numpy()
+    scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+    return pl.DataFrame(
+        {
+            "lead_id": frame["lead_id"].cast(pl.Int64),
+            "company_id": frame["company_id"].cast(pl.Int64),
+            "win_probability": win,
+            "stall_probability": days / (days + 30.0),
+            "model_version": [label] * frame.height,
             "scored_at": [scored_at] * frame.height,
         },
         schema=SCORE_SCHEMA,

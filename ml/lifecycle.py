@@ -5,6 +5,14 @@ comparison. A version *passes* when every comparison holds; the newest passing v
 serves (``is_serving``). A version that fails its baseline is recorded (so the asset check
 can fail on it and people can see why) but never serves: the previous good version is
 loaded back from its artefact and keeps producing the scores.
+
+Before any version has passed there is no good version to fall back on, and an empty score
+table would silently drop every downstream alert, briefing line and dashboard figure. The
+pipelines then serve the *baseline* the candidate was measured against (it is what the
+candidate could not beat, so it is the best measured option), labelled
+``model_version = 'baseline:<baseline name>'`` in the output tables, and
+``mark_baseline_serving`` records it in ``ml.model_runs`` as a serving row with
+``passed = false`` (it is not a model version and is never picked as one).
 """
 
 from __future__ import annotations
@@ -102,7 +110,10 @@ def register_run(
     trained_at = (trained_at or datetime.now(UTC)).replace(tzinfo=None)
     with warehouse_lock(warehouse):
         runs = load_runs(warehouse)
-        mine = runs.filter(pl.col("model_name") == model_name)
+        mine = runs.filter(
+            (pl.col("model_name") == model_name)
+            & ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+        )
         numbers = [_version_number(v) for v in mine["model_version"].unique().to_list()]
         version = f"v{max(numbers, default=0) + 1}"
         path = artefact_dir() / model_name / f"{version}.joblib"
@@ -151,10 +162,63 @@ def register_run(
     return Serving(model_name, version, passed, serving_version, served)
 
 
+BASELINE_PREFIX = "baseline:"
+
+
+def baseline_version(baseline_name: str) -> str:
+    return f"{BASELINE_PREFIX}{baseline_name}"
+
+
+def mark_baseline_serving(
+    warehouse: Warehouse,
+    model_name: str,
+    comparisons: list[Comparison],
+    trained_at: datetime | None = None,
+) -> str:
+    """Record that the baseline of ``comparisons[0]`` serves ``model_name`` (no version has
+    ever passed): one serving row per comparison, replacing earlier baseline rows of this
+    model. Returns the ``model_version`` label the output tables carry."""
+    trained_at = (trained_at or datetime.now(UTC)).replace(tzinfo=None)
+    label = baseline_version(comparisons[0].baseline_name)
+    with warehouse_lock(warehouse):
+        runs = load_runs(warehouse)
+        runs = runs.filter(
+            ~(
+                (pl.col("model_name") == model_name)
+                & pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+            )
+        )
+        new = pl.DataFrame(
+            [
+                {
+                    "model_name": model_name,
+                    "model_version": label,
+                    "trained_at": trained_at,
+                    "metric_name": c.metric_name,
+                    "metric_value": float(c.baseline_value),
+                    "baseline_name": c.baseline_name,
+                    "baseline_value": float(c.baseline_value),
+                    "passed": False,
+                    "is_serving": True,
+                    "artefact_path": "",
+                }
+                for c in comparisons
+            ],
+            schema=MODEL_RUNS_SCHEMA,
+        )
+        write_table(warehouse, "model_runs", pl.concat([runs, new]))
+    logger.warning("%s: no version has ever passed; serving %s", model_name, label)
+    return label
+
+
 def _pick_serving(runs: pl.DataFrame, model_name: str) -> str | None:
     """The newest passing version whose artefact is still on disk."""
     good = (
-        runs.filter((pl.col("model_name") == model_name) & pl.col("passed"))
+        runs.filter(
+            (pl.col("model_name") == model_name)
+            & pl.col("passed")
+            & ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+        )
         .select("model_version", "artefact_path")
         .unique()
         .to_dicts()
@@ -168,7 +232,10 @@ def _pick_serving(runs: pl.DataFrame, model_name: str) -> str | None:
 
 def latest_run(warehouse: Warehouse, model_name: str) -> pl.DataFrame:
     """The comparisons of the newest version of a model (empty when never trained)."""
-    runs = load_runs(warehouse).filter(pl.col("model_name") == model_name)
+    runs = load_runs(warehouse).filter(
+        (pl.col("model_name") == model_name)
+        & ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+    )
     if runs.is_empty():
         return runs
     newest = max(runs["model_version"].unique().to_list(), key=_version_number)

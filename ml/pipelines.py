@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ml import anomalies, churn, deals, forecasting, stockout
-from ml.lifecycle import register_run
+from ml.lifecycle import mark_baseline_serving, register_run
 from ml.warehouse_io import read_sql, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse
 
@@ -26,7 +26,7 @@ class RunSummary:
     model_name: str
     candidate_version: str
     candidate_passed: bool
-    serving_version: str | None
+    serving_version: str | None  # 'baseline:<name>' when no version has ever passed
     rows: int
     metrics: dict[str, float] = field(default_factory=dict)
     # forecasts only: per series (``name@company``), the MASE of the model and each baseline
@@ -59,14 +59,19 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
         visits = read_sql(warehouse, deals.VISITS_SQL)
     trained = deals.train(leads, visits)
     serving = register_run(warehouse, deals.MODEL_NAME, trained.model, trained.comparisons, now)
-    scores = deals.score(leads, visits, serving.artefact, serving.version, now)
+    if serving.version is None:  # never passed: the baselines serve, labelled as such
+        label = mark_baseline_serving(warehouse, deals.MODEL_NAME, trained.comparisons, now)
+        scores = deals.score_baseline(leads, visits, trained.model, label, now)
+    else:
+        label = serving.version
+        scores = deals.score(leads, visits, serving.artefact, serving.version, now)
     with warehouse_lock(warehouse):
         write_table(warehouse, "deal_scores", scores)
     return RunSummary(
         deals.MODEL_NAME,
         serving.candidate_version,
         serving.candidate_passed,
-        serving.version,
+        label,
         scores.height,
         trained.metrics,
     )
@@ -79,14 +84,19 @@ def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummar
         cover = read_sql(warehouse, stockout.COVER_SQL)
     trained = stockout.train(demand, cover)
     serving = register_run(warehouse, stockout.MODEL_NAME, trained.model, trained.comparisons, now)
-    scores = stockout.score(demand, cover, serving.artefact, serving.version, now)
+    if serving.version is None:
+        label = mark_baseline_serving(warehouse, stockout.MODEL_NAME, trained.comparisons, now)
+        scores = stockout.score_baseline(demand, cover, label, now)
+    else:
+        label = serving.version
+        scores = stockout.score(demand, cover, serving.artefact, serving.version, now)
     with warehouse_lock(warehouse):
         write_table(warehouse, "stockout_predictions", scores)
     return RunSummary(
         stockout.MODEL_NAME,
         serving.candidate_version,
         serving.candidate_passed,
-        serving.version,
+        label,
         scores.height,
         trained.metrics,
     )
@@ -100,14 +110,19 @@ def run_anomalies(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
         duplicates = read_sql(warehouse, anomalies.DUPLICATES_SQL)
     trained = anomalies.train(lines, expenses)
     serving = register_run(warehouse, anomalies.MODEL_NAME, trained.model, trained.comparisons, now)
-    flags = anomalies.score(lines, expenses, duplicates, serving.artefact, serving.version, now)
+    if serving.version is None:
+        label = mark_baseline_serving(warehouse, anomalies.MODEL_NAME, trained.comparisons, now)
+        flags = anomalies.score_baseline(lines, duplicates, label, now)
+    else:
+        label = serving.version
+        flags = anomalies.score(lines, expenses, duplicates, serving.artefact, serving.version, now)
     with warehouse_lock(warehouse):
         write_table(warehouse, "anomalies", flags)
     return RunSummary(
         anomalies.MODEL_NAME,
         serving.candidate_version,
         serving.candidate_passed,
-        serving.version,
+        label,
         flags.height,
         trained.metrics,
     )

@@ -1,8 +1,11 @@
 """Stock-out risk per product and warehouse within the replenishment lead time.
 
-Demand model: an exponentially weighted daily level (half-life 14 days, so rising demand
-shows quickly) times day-of-week factors from the last 26 weeks (weekly seasonality), with
-the variance of the daily residuals. Over a window cumulative demand is approximately
+Demand model: an exponentially weighted daily level times day-of-week factors from the last
+26 weeks (weekly seasonality), with the variance of the daily residuals. The level's
+half-life (7, 14 or 28 days) is picked per series by an inner backtest on that series' own
+history before the forecast origin: a product whose demand is ramping up needs a short
+memory to follow it, a steady one is better served by a long, less noisy one (no single
+half-life beat the flat mean on both the small and the medium company). Over a window cumulative demand is approximately
 normal, and the stock-out probability is P(demand over the window > on hand + incoming).
 
 Two windows, two columns, so each says what it means:
@@ -33,6 +36,9 @@ from ml.lifecycle import Comparison
 
 MODEL_NAME = "stockout"
 HALF_LIFE_DAYS = 14.0
+HALF_LIFE_CHOICES = (7.0, 14.0, 28.0)
+INNER_ORIGINS = 4  # inner backtest: this many 14-day windows at the end of the history
+INNER_LEAD = 14
 SEASON_WEEKS = 26
 # an order placed at the next review (monthly) still takes the lead time to arrive: the
 # review column covers lead time + one review period
@@ -64,16 +70,40 @@ SCORE_SCHEMA: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class DemandModel:
-    """Parameters (not data): the smoothing half-life and the seasonal window."""
+    """Parameters (not data): the smoothing half-life (or the choices the inner backtest
+    picks from per series; empty = always ``half_life_days``) and the seasonal window."""
 
     half_life_days: float = HALF_LIFE_DAYS
     season_weeks: int = SEASON_WEEKS
+    half_life_choices: tuple[float, ...] = ()
+
+    def pick_half_life(self, history: np.ndarray, start_dow: int) -> float:
+        """The choice with the lowest 14-day-demand MAE over the last ``INNER_ORIGINS``
+        windows of ``history`` itself (so a backtest origin never sees its own future)."""
+        n = len(history)
+        if not self.half_life_choices or n < 56 + INNER_LEAD * INNER_ORIGINS:
+            return self.half_life_days
+        best, best_err = self.half_life_days, float("inf")
+        for hl in self.half_life_choices:
+            fixed = DemandModel(hl, self.season_weeks)
+            err = 0.0
+            for k in range(1, INNER_ORIGINS + 1):
+                cut = n - k * INNER_LEAD
+                dow = (start_dow - (n - cut)) % 7
+                mean, _ = fixed.forecast(history[:cut], dow, INNER_LEAD)
+                err += abs(mean.sum() - history[cut : cut + INNER_LEAD].sum())
+            if err < best_err - 1e-9:
+                best, best_err = hl, err
+        return best
 
     def forecast(
         self, history: np.ndarray, start_dow: int, horizon: int
     ) -> tuple[np.ndarray, float]:
         """Daily means for ``horizon`` days after ``history`` (oldest first) and the daily
         residual variance. ``start_dow`` is the weekday of the first forecast day."""
+        if self.half_life_choices:
+            hl = self.pick_half_life(history, start_dow)
+            return DemandModel(hl, self.season_weeks).forecast(history, start_dow, horizon)
         n = len(history)
         if n == 0:
             return np.zeros(horizon), 0.0
@@ -94,6 +124,22 @@ class DemandModel:
         var = float(np.var(season - fitted)) if len(season) > 1 else level
         days = (start_dow + np.arange(horizon)) % 7
         return level * factors[days], var
+
+
+@dataclass(frozen=True)
+class FlatMeanModel(DemandModel):
+    """The backtest's baseline as a forecaster: the flat mean of the last 28 days (and its
+    daily variance). Served while no demand model version has passed."""
+
+    window_days: int = 28
+
+    def forecast(
+        self, history: np.ndarray, start_dow: int, horizon: int
+    ) -> tuple[np.ndarray, float]:
+        recent = history[-self.window_days :]
+        if len(recent) == 0:
+            return np.zeros(horizon), 0.0
+        return np.full(horizon, float(recent.mean())), float(np.var(recent))
 
 
 def _dense(demand: pl.DataFrame, end: date) -> dict[tuple[int, int, int], tuple[date, np.ndarray]]:
@@ -134,7 +180,8 @@ def backtest(
             dow = (start + timedelta(days=cut)).weekday()
             mean, _ = model.forecast(hist, dow, lead)
             err_m.append(abs(mean.sum() - actual))
-            err_b.append(abs(hist[-28:].mean() * lead - actual))
+            base, _ = FlatMeanModel().forecast(hist, dow, lead)
+            err_b.append(abs(base.sum() - actual))
     return {
         "mae_leadtime_demand": float(np.mean(err_m)) if err_m else float("nan"),
         "baseline_mae_leadtime_demand": float(np.mean(err_b)) if err_b else float("nan"),
@@ -145,7 +192,7 @@ def backtest(
 def train(
     demand: pl.DataFrame, cover: pl.DataFrame, model: DemandModel | None = None
 ) -> StockoutTraining:
-    model = model or DemandModel()
+    model = model or DemandModel(half_life_choices=HALF_LIFE_CHOICES)
     as_of: date = cover["as_of_date"].max()  # type: ignore[assignment]
     metrics = backtest(demand, as_of, model)
     comparisons = [
@@ -216,3 +263,11 @@ def score(
             }
         )
     return pl.DataFrame(rows, schema=SCORE_SCHEMA)
+
+
+def score_baseline(
+    demand: pl.DataFrame, cover: pl.DataFrame, label: str, now: datetime | None = None
+) -> pl.DataFrame:
+    """Stock-out probabilities from the flat 28-day mean (the baseline), served while no
+    demand model version has passed."""
+    return score(demand, cover, FlatMeanModel(), label, now)

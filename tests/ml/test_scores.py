@@ -113,3 +113,41 @@ def test_anomalies_asset_flags_planted_duplicates_with_reasons(ml_warehouse, sma
     assert all(any(i in pair for pair in pairs) for i in duplicates)
     entries = flags.filter(pl.col("kind") == "journal_entry")
     assert entries.height > 0 and (entries["method"] == "isolation_forest").all()
+
+
+@pytest.mark.integration
+def test_never_passed_model_serves_its_baseline_then_a_passing_version_replaces_it(
+    ml_warehouse, monkeypatch: pytest.MonkeyPatch
+):
+    """Before any version passes, the baseline's scores are written (labelled as such), never
+    an empty table; the first passing version then takes over and the baseline row stops
+    serving."""
+    from ml import pipelines, stockout
+    from ml.lifecycle import load_runs
+
+    real_train = stockout.train
+
+    def failing(demand, cover, model=None):  # type: ignore[no-untyped-def]
+        trained = real_train(demand, cover, model)
+        c = trained.comparisons[0]
+        worse = type(c)(c.metric_name, c.baseline_value + 1.0, c.baseline_name, c.baseline_value)
+        return stockout.StockoutTraining(trained.model, [worse], trained.metrics)
+
+    monkeypatch.setattr(stockout, "train", failing)
+    first = pipelines.run_stockout(ml_warehouse)
+    assert not first.candidate_passed and first.serving_version == "baseline:flat_28d_mean"
+    stock = read_sql(ml_warehouse, "select * from ml.stockout_predictions")
+    assert stock.height > 0 and set(stock["model_version"]) == {"baseline:flat_28d_mean"}
+    assert stock["stockout_probability"].is_between(0, 1).all()
+    runs = load_runs(ml_warehouse).filter(pl.col("model_name") == "stockout")
+    serving = runs.filter(pl.col("is_serving"))
+    assert set(serving["model_version"]) == {"baseline:flat_28d_mean"}
+    assert not serving["passed"].any()
+
+    monkeypatch.setattr(stockout, "train", real_train)
+    second = pipelines.run_stockout(ml_warehouse)
+    assert second.candidate_passed and second.serving_version == "v2"
+    stock = read_sql(ml_warehouse, "select * from ml.stockout_predictions")
+    assert set(stock["model_version"]) == {"v2"}
+    runs = load_runs(ml_warehouse).filter(pl.col("model_name") == "stockout")
+    assert set(runs.filter(pl.col("is_serving"))["model_version"]) == {"v2"}
