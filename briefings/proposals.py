@@ -17,6 +17,7 @@ from opstore.db import StateStore
 
 logger = logging.getLogger(__name__)
 
+PER_FAMILY = 2
 MAX_CANDIDATES = 5
 REQUESTED_BY = "briefings"
 
@@ -133,17 +134,25 @@ def candidate_for(alert: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def candidates(alerts: list[dict[str, Any]], limit: int = MAX_CANDIDATES) -> list[dict[str, Any]]:
-    """Candidates for the first ``limit`` alerts (already in priority order) that have one,
-    numbered P1, P2... for the LLM to choose from."""
-    out: list[dict[str, Any]] = []
+    """Candidates for the top alerts (already in priority order) that have one, numbered
+    P1, P2... for the LLM to choose from.
+
+    At most ``PER_FAMILY`` of one alert family come first, so that five late payers do not
+    crowd an overdue invoice's reminder out of the CFO's follow-ups; the rest fill the list
+    only when the other families leave room. Priority order is kept within each pass."""
+    first: list[dict[str, Any]] = []
+    rest: list[dict[str, Any]] = []
+    per_family: dict[str, int] = {}
     for a in alerts:
         c = candidate_for(a)
         if c is None:
             continue
-        c["candidate_id"] = f"P{len(out) + 1}"
-        out.append(c)
-        if len(out) >= limit:
-            break
+        family = str(a.get("family"))
+        per_family[family] = per_family.get(family, 0) + 1
+        (first if per_family[family] <= PER_FAMILY else rest).append(c)
+    out = (first + rest)[:limit]
+    for i, c in enumerate(out, start=1):
+        c["candidate_id"] = f"P{i}"
     return out
 
 

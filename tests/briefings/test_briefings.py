@@ -184,3 +184,33 @@ def test_forecasts_are_part_of_the_facts(state, private_marts: Path) -> None:
     )
     assert unsupported_numbers(ceo["output"].text(), [ceo["facts"], ceo["proposals"]]) == []
     assert ops["facts"]["forecasts"] == []  # no demand series for this role's company
+
+
+@pytest.mark.unit
+def test_candidates_spread_over_alert_families() -> None:
+    """Four late payers outrank an overdue invoice, yet its reminder still makes the list."""
+    from briefings.proposals import candidates
+
+    def alert(i: int, family: str, model: str, priority: str) -> dict:
+        return {
+            "id": i,
+            "family": family,
+            "record_model": model,
+            "record_id": i,
+            "company_id": 1,
+            "alert_key": f"{family}|1|{model}|{i}",
+            "priority": priority,
+            "details": {"invoice_name": f"INV/{i}", "residual": 900, "days_overdue": 45},
+        }
+
+    alerts = [alert(i, "late_payer", "res.partner", "high") for i in range(1, 5)]
+    alerts.append(alert(9, "overdue_invoice", "account.move", "low"))
+    picked = candidates(alerts, limit=3)
+    assert [c["skill"] for c in picked] == [
+        "schedule_activity",
+        "schedule_activity",
+        "send_payment_reminder",
+    ]
+    assert [c["candidate_id"] for c in picked] == ["P1", "P2", "P3"]
+    # with room left, the other late payers follow in priority order
+    assert [c["record_id"] for c in candidates(alerts, limit=5)] == [1, 2, 9, 3, 4]
