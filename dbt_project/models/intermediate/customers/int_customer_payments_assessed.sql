@@ -133,6 +133,7 @@ paid as (
         and customer_months.commercial_partner_id = settlements.commercial_partner_id
         and settlements.settled_date <= customer_months.period_end_date
     where settlements.aging_type = 'receivable'
+        and not settlements.is_reversed
         and settlements.is_settled
     group by 1, 2, 3
 

@@ -2,6 +2,8 @@
     Posted customer invoices and vendor bills with when they were settled: the latest
     `max_date` of the partial reconciliations on their receivable/payable items, once
     nothing is left to pay. Days late = settlement date - due date (negative = early).
+    A reversed invoice (Odoo's payment_state 'reversed': closed by its credit note) is
+    settled but was never paid, so it has no days late and says nothing of how the partner pays.
 -#}
 
 with
@@ -76,6 +78,7 @@ settlements as (
         per_invoice.open_residual,
         per_invoice.partial_count > 0 and per_invoice.open_residual < 0.005
                                                                      as is_settled,
+        coalesce(moves.payment_state = 'reversed', false)            as is_reversed,
         case when per_invoice.partial_count > 0 and per_invoice.open_residual < 0.005
             then per_invoice.last_reconciled_date
         end                                                          as settled_date
@@ -89,7 +92,9 @@ final as (
 
     select
         settlements.*,
-        {{ days_between('due_date', 'settled_date') }} as days_late
+        case when not is_reversed
+            then {{ days_between('due_date', 'settled_date') }}
+        end as days_late
     from settlements
 
 )

@@ -63,6 +63,7 @@ partner_behaviour as (
         avg(case when days_late > 0 then 1.0 else 0.0 end)    as late_settled_share
     from invoices
     where is_settled
+        and not is_reversed
     group by 1, 2, 3
 
 ),
