@@ -55,7 +55,12 @@ def list_cmd(
         rows = list_proposals(
             _state(), status=None if status == "all" else status, company_id=company
         )
-        table = Table("id", "status", "skill", "record", "company", "by", "reason / reasoning")
+        # identifiers never shrink to an ellipsis on a narrow terminal (or none, as in CI and
+        # pipes, where rich assumes 80 columns); the free text wraps instead
+        table = Table()
+        for name in ("id", "status", "skill", "record", "company", "by"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("reason / reasoning", overflow="fold")
         for r in rows:
             why = r["reason"] or r["reasoning"] or ""
             table.add_row(str(r["id"]), r["status"], r["skill"], f"{r['model']}({r['record_id']})",
