@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 from odoo_api.errors import ConfigError
 from odoo_api.warehouse import coo_home
@@ -80,7 +81,15 @@ class StateStore:
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
         load_table_modules()
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except DBAPIError as exc:
+            # a wrong host, database or permission: one line a person can act on
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise ConfigError(
+                f"cannot open the operational store {self.redacted_url()}: {reason} "
+                "(check COO_STATE_URL)"
+            ) from None
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
