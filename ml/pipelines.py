@@ -8,8 +8,12 @@ same code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
 
 from ml import anomalies, churn, deals, forecasting, stockout
 from ml.lifecycle import mark_baseline_serving, register_run
@@ -52,28 +56,50 @@ def run_churn(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     )
 
 
+def _serve(
+    warehouse: Warehouse,
+    model_name: str,
+    trained: Any,
+    table: str,
+    score: Callable[[Any, str], pl.DataFrame],
+    score_baseline: Callable[[str], pl.DataFrame],
+    now: datetime,
+) -> RunSummary:
+    """Register the candidate, score with the version that serves (or, while none has ever
+    passed, with the baseline it was measured against, labelled as such) and write ``table``."""
+    serving = register_run(warehouse, model_name, trained.model, trained.comparisons, now)
+    if serving.version is None:
+        label = mark_baseline_serving(warehouse, model_name, trained.comparisons, now)
+        scores = score_baseline(label)
+    else:
+        label = serving.version
+        scores = score(serving.artefact, serving.version)
+    with warehouse_lock(warehouse):
+        write_table(warehouse, table, scores)
+    return RunSummary(
+        model_name,
+        serving.candidate_version,
+        serving.candidate_passed,
+        label,
+        scores.height,
+        trained.metrics,
+    )
+
+
 def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
     with warehouse_lock(warehouse):
         leads = read_sql(warehouse, deals.LEADS_SQL)
         visits = read_sql(warehouse, deals.VISITS_SQL)
     trained = deals.train(leads, visits)
-    serving = register_run(warehouse, deals.MODEL_NAME, trained.model, trained.comparisons, now)
-    if serving.version is None:  # never passed: the baselines serve, labelled as such
-        label = mark_baseline_serving(warehouse, deals.MODEL_NAME, trained.comparisons, now)
-        scores = deals.score_baseline(leads, visits, trained.model, label, now)
-    else:
-        label = serving.version
-        scores = deals.score(leads, visits, serving.artefact, serving.version, now)
-    with warehouse_lock(warehouse):
-        write_table(warehouse, "deal_scores", scores)
-    return RunSummary(
+    return _serve(
+        warehouse,
         deals.MODEL_NAME,
-        serving.candidate_version,
-        serving.candidate_passed,
-        label,
-        scores.height,
-        trained.metrics,
+        trained,
+        "deal_scores",
+        lambda artefact, version: deals.score(leads, visits, artefact, version, now),
+        lambda label: deals.score_baseline(leads, visits, trained.model, label, now),
+        now,
     )
 
 
@@ -83,22 +109,14 @@ def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummar
         demand = read_sql(warehouse, stockout.DEMAND_SQL)
         cover = read_sql(warehouse, stockout.COVER_SQL)
     trained = stockout.train(demand, cover)
-    serving = register_run(warehouse, stockout.MODEL_NAME, trained.model, trained.comparisons, now)
-    if serving.version is None:
-        label = mark_baseline_serving(warehouse, stockout.MODEL_NAME, trained.comparisons, now)
-        scores = stockout.score_baseline(demand, cover, label, now)
-    else:
-        label = serving.version
-        scores = stockout.score(demand, cover, serving.artefact, serving.version, now)
-    with warehouse_lock(warehouse):
-        write_table(warehouse, "stockout_predictions", scores)
-    return RunSummary(
+    return _serve(
+        warehouse,
         stockout.MODEL_NAME,
-        serving.candidate_version,
-        serving.candidate_passed,
-        label,
-        scores.height,
-        trained.metrics,
+        trained,
+        "stockout_predictions",
+        lambda artefact, version: stockout.score(demand, cover, artefact, version, now),
+        lambda label: stockout.score_baseline(demand, cover, label, now),
+        now,
     )
 
 
@@ -109,22 +127,16 @@ def run_anomalies(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
         expenses = read_sql(warehouse, anomalies.EXPENSES_SQL)
         duplicates = read_sql(warehouse, anomalies.DUPLICATES_SQL)
     trained = anomalies.train(lines, expenses)
-    serving = register_run(warehouse, anomalies.MODEL_NAME, trained.model, trained.comparisons, now)
-    if serving.version is None:
-        label = mark_baseline_serving(warehouse, anomalies.MODEL_NAME, trained.comparisons, now)
-        flags = anomalies.score_baseline(lines, duplicates, label, now)
-    else:
-        label = serving.version
-        flags = anomalies.score(lines, expenses, duplicates, serving.artefact, serving.version, now)
-    with warehouse_lock(warehouse):
-        write_table(warehouse, "anomalies", flags)
-    return RunSummary(
+    return _serve(
+        warehouse,
         anomalies.MODEL_NAME,
-        serving.candidate_version,
-        serving.candidate_passed,
-        label,
-        flags.height,
-        trained.metrics,
+        trained,
+        "anomalies",
+        lambda artefact, version: anomalies.score(
+            lines, expenses, duplicates, artefact, version, now
+        ),
+        lambda label: anomalies.score_baseline(lines, duplicates, label, now),
+        now,
     )
 
 
