@@ -27,21 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PAGES = [
-    "overview",
-    "alerts",
-    "briefings",
-    "actions",
-    "finance",
-    "sales",
-    "inventory",
-    "customers",
-    "expenses",
-    "data_health",
-]
+from tests.apps.conftest import PAGES  # the pages the AppTest suite renders
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _p95(values: list[float]) -> float:

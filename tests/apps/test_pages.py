@@ -207,3 +207,12 @@ def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env,
     assert int(top["partner_id"]) == partner
     assert top["churn_probability"] == pytest.approx(0.91)
     assert top["top_reasons"] == "days_since_last_order"
+
+
+@pytest.mark.unit
+def test_every_page_script_is_in_the_page_list() -> None:
+    """A page added to app_pages/ without joining PAGES would go untested and unbenchmarked."""
+    from tests.apps.conftest import APP
+
+    scripts = {p.stem for p in (APP.parent / "app_pages").glob("*.py") if p.stem != "__init__"}
+    assert scripts == set(PAGES)
