@@ -2,8 +2,10 @@
     The one as-of date every operations mart reports at, and the windows derived from it.
 
     `operations_as_of` (YYYY-MM-DD) when set; otherwise the latest UTC day on which a stock
-    move was done, not the wall clock, so that a build over the same data is reproducible
-    and a pause in extraction does not read as a sudden drop in demand. Windows are
+    move was done or created, not the wall clock, so that a build over the same data is
+    reproducible and a pause in extraction does not read as a sudden drop in demand. (Created
+    counts too: a day of confirmed orders whose deliveries are not yet done is still a day
+    the data covers, and leaving it out moved every demand window back by a day.) Windows are
     inclusive of the as-of day: a 90-day window is the as-of day and the 89 before it.
 -#}
 
@@ -22,9 +24,11 @@ stock_moves as (
 latest as (
 
     select
-        max({{ date_in_utc('moved_at') }}) as latest_date
+        greatest(
+            max(case when state = 'done' then {{ date_in_utc('moved_at') }} end),
+            max({{ date_in_utc('created_at') }})
+        ) as latest_date
     from stock_moves
-    where state = 'done'
 
 ),
 
