@@ -440,6 +440,10 @@ def _churn_risk(reader: MartReader, names: Names) -> list[Observation] | None:
         expected = r["expected_orders_6m"]
         ratio = (float(r["orders_6m"]) / float(expected)) if expected else None
         cid, pid = int(r["company_id"]), int(r["partner_id"])
+        silent_gaps = r.get("gaps_since_last_order")
+        if silent_gaps is None and r["days_since_last_order"] is not None:
+            gap = max(float(r["usual_order_gap_days"] or 90.0), 7.0)
+            silent_gaps = round(float(r["days_since_last_order"]) / gap, 2)
         sc = scores.get((cid, pid), {})
         try:
             reasons = json.loads(sc.get("top_reasons") or "[]")[:3]
@@ -455,6 +459,8 @@ def _churn_risk(reader: MartReader, names: Names) -> list[Observation] | None:
                     "partner_name": r["partner_name"],
                     "days_since_last_order": r["days_since_last_order"],
                     "usual_order_gap_days": r["usual_order_gap_days"],
+                    "gaps_since_last_order": silent_gaps,
+                    "orders_to_date": r["orders_to_date"],
                     "orders_6m": r["orders_6m"],
                     "expected_orders_6m": expected,
                     "revenue_12m": r["revenue_12m"],
@@ -466,6 +472,8 @@ def _churn_risk(reader: MartReader, names: Names) -> list[Observation] | None:
                 },
                 {
                     "probability": sc.get("churn_probability"),
+                    "silent_gaps": silent_gaps,
+                    "min_orders": r["orders_to_date"],
                     "order_ratio": ratio,
                     "min_expected_orders_6m": expected,
                     "min_orders_12m": r["orders_12m"],

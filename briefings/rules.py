@@ -46,6 +46,8 @@ FAMILY_THRESHOLDS: dict[str, dict[str, str]] = {
     "late_payer": {"avg_days_late": "min", "median_days_late": "min", "min_invoices": "min"},
     "churn_risk": {
         "probability": "min",
+        "silent_gaps": "min",
+        "min_orders": "min",
         "order_ratio": "max",
         "min_expected_orders_6m": "min",
         "min_orders_12m": "min",

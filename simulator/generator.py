@@ -434,6 +434,8 @@ class _Gen:
         self.t: dict[str, dict[int, dict[str, Any]]] = {m: {} for m in MODELS}
         self.next_id: dict[str, int] = {m: 1 for m in MODELS}
         self._dcache: dict[int, str] = {}
+        self._late_invoice_once: set[int] = set()  # one-late-invoice controls late already
+        self._dup_sources: set[tuple[int, int, str, float]] = set()
         self.uid = 2
         self.step = self.p["step"]
         self.set_day(-30)
@@ -1157,14 +1159,18 @@ class _Gen:
         n = len(custs)
         base = np.exp(nr.normal(0.0, 0.75, n))
         joined = np.where(nr.random(n) < 0.7, 0, nr.integers(0, H - 60, n))
-        self.cust_rate = {
-            c: float(base[i]) * (1.0 if joined[i] == 0 else 0.0) for i, c in enumerate(custs)
+        # each customer's usual days between orders were it active over the whole history
+        # (what a churn scenario's silence is measured in)
+        active_shape = np.cumsum(shape[::-1])[::-1][joined]
+        scale = self.p["orders"] / float((base * active_shape).sum())
+        cust_gap = {
+            c: H / max(float(base[i] * shape.sum() * scale), 1e-9) for i, c in enumerate(custs)
         }
         self.sp = plan_scenarios(
             self.size,
             self.seed,
             self.customers_by_company,
-            self.cust_rate,
+            cust_gap,
             self.goods_by_company,
             self.vendors,
             H,
@@ -1183,7 +1189,7 @@ class _Gen:
             ramp = np.clip((days - d0) / max(1, cfg["decline_days"]), 0, 1)
             lam[i] *= 1.0 - 0.8 * ramp
             lam[i, stop + 1 :] = 0.0
-            lam[i, : stop + 1] *= 1.3
+            lam[i, : stop + 1] *= 1.3 * sp.churn_boost.get(c, 1.0)
         for c, m in sp.quiet_month.items():
             lam[idx[c], m * 30 : m * 30 + 31] = 0.0
         counts = nr.poisson(lam)
@@ -2023,16 +2029,26 @@ class _Gen:
         M = self.t["account.move"][mid]
         due = (date.fromisoformat(M["invoice_date_due"]) - self.start).days
         sp = self.sp
-        if self.terms[self.cust_term[cust]] == 0:
-            delay = abs(rng.gauss(1.0, 2.0))
-        elif cust in sp.late_payers:
+        # a late payer is late on any terms, immediate payment included (one draw per
+        # branch, so the stream is the same whichever applies)
+        if cust in sp.late_payers:
             delay = rng.gauss(sp.late_payers[cust], 10.0)
+        elif self.terms[self.cust_term[cust]] == 0:
+            delay = abs(rng.gauss(1.0, 2.0))
         else:
             delay = rng.gauss(self.cust_delay[cust], 6.0)
-            if cust in sp.one_late_invoice and rng.random() < 0.08:
+            # the control is late exactly once, however many invoices it has
+            if (
+                cust in sp.one_late_invoice
+                and rng.random() < 0.08
+                and cust not in self._late_invoice_once
+            ):
+                self._late_invoice_once.add(cust)
                 delay += rng.uniform(35, 60)
+        # collections slow down at the squeezed company: by days, not by a month (a month
+        # would make every recent customer there a chronic late payer)
         if c == sp.squeeze_company and due > self.H - 110:
-            delay += rng.uniform(12, 35)
+            delay += rng.uniform(5, 15)
         pay_day = max(self.day, due + round(delay))
         if rng.random() < 0.12 and pay_day - 10 > self.day:
             first = rng.randint(self.day + 1, pay_day - 5)
@@ -2162,10 +2178,22 @@ class _Gen:
     def ev_replenish(self) -> None:
         """Orderpoints: order what falls below the minimum, one PO per vendor and company."""
         by_vendor: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
+        lo = max(0, self.day - 29)
         for key, (mn, mx) in self.op_levels.items():
             if key in self.frozen and self.day >= self.frozen[key]:
                 continue
             forecast = self.onhand[key] + self.incoming[key] - self.outgoing[key]
+            # the buyer also watches the last 30 days: a burst of demand raises the minimum
+            # to what the vendor's real lead time needs at that pace, so a normally managed
+            # product is never left with less cover than its lead time
+            recent = float(self.delivered[key][lo : self.day + 1].sum()) / 30.0
+            if recent > 0:
+                vendor = self.product_vendor[key[0]]
+                late = self.sp.late_suppliers.get(vendor)
+                lead = self.vendor_lt[vendor] + 3 + (late[1] if late else 0)
+                floor_ = float(math.ceil(recent * lead * 1.3) + 2)
+                if floor_ > mn:
+                    mn, mx = floor_, max(mx, floor_ + math.ceil(recent * 30) + 4)
             if forecast <= mn:
                 qty = float(math.ceil(mx - forecast))
                 by_vendor[(self.product_vendor[key[0]], key[1])].append((key[0], qty))
@@ -2850,6 +2878,7 @@ class _Gen:
         for e in rng.sample(dup_src, self.sp.duplicate_expenses):
             d2 = min(H, e[0] + rng.randint(0, 4))
             self.dup_pairs.append((e[0], e[1], e[2], e[3], d2))
+        self._dup_sources = {(d[0], d[1], d[2], d[3]) for d in self.dup_pairs}
         for day, eid, cat, amount in self.expense_plan:
             self.at(day, 8, self.ev_expense, eid, cat, amount, None)
         for k, (_day, eid, cat, amount, d2) in enumerate(self.dup_pairs):
@@ -2871,7 +2900,14 @@ class _Gen:
             state = "submitted"
         else:
             state = "draft"
-        if state != "draft" and rng.random() < 0.04 and dup is None:
+        # the original of a planted duplicate is never refused: a refused claim submitted
+        # again is a correction, not a duplicate (the draw is kept so the stream is unchanged)
+        if (
+            state != "draft"
+            and rng.random() < 0.04
+            and dup is None
+            and (self.day, eid, cat, amount) not in self._dup_sources
+        ):
             state = "refused"
         pid = self.expense_products[cat]
         key = (eid, cat, amount)  # as planned, before mileage is turned into km x rate
@@ -3207,7 +3243,10 @@ class _Gen:
             if d.day == 20 and d.month in (1, 4, 7, 10):
                 self.at(i, 9, self.ev_tax_settlement)
             self.at(i, 6, self.ev_replenish)
-        self.at(H - 12, 9, self.ev_squeeze)
+        # the squeeze's bills arrive on the as-of day itself, sized on that day's projection:
+        # booked earlier, the trading still to come moved the projection by more than the
+        # margin and the squeeze did not always hold at as_of
+        self.at(H, 9, self.ev_squeeze)
         # run
         for i in range(H + 1):
             heap = self.agenda.get(i)
@@ -3284,7 +3323,8 @@ class _Gen:
         _, series, _ = self.projection(c, self.H)
         bal_at = dict(series)
         day_t = (self.start + timedelta(days=self.H + target)).isoformat()
-        need = bal_at.get(day_t, series[-1][1]) + 0.15 * max(self.payroll[c], 1.0) * 3
+        # a month's payroll short at the target day: a squeeze, not a rounding error
+        need = bal_at.get(day_t, series[-1][1]) + 1.0 * max(self.payroll[c], 1.0)
         need = max(need, self.payroll[c] * 0.5)
         vendors = rng.sample(self.vendors, 2)
         parts = (0.55, 0.45)
@@ -3605,16 +3645,26 @@ class _Gen:
         # cash squeeze
         c = sp.squeeze_company
         first, series, delay = self.projection(c, H)
-        gt["cash_squeeze"] = [
-            {
-                "company_id": c,
-                "expected_date": first.isoformat() if first else None,
-                "cash_at_as_of": self.cash_of(c),
-                "currency": self.t["res.currency"][self.ccur[c]]["name"],
-                "collection_delay_days": delay,
-                "projection": series[::7],
-            }
-        ]
+        if first is None:
+            _log.warning(
+                "cash squeeze of company %s does not hold: the projection stays above zero; "
+                "left out of the ground truth",
+                c,
+            )
+        gt["cash_squeeze"] = (
+            [
+                {
+                    "company_id": c,
+                    "expected_date": first.isoformat(),
+                    "cash_at_as_of": self.cash_of(c),
+                    "currency": self.t["res.currency"][self.ccur[c]]["name"],
+                    "collection_delay_days": delay,
+                    "projection": series[::7],
+                }
+            ]
+            if first is not None
+            else []
+        )
         other = next(x for x in self.companies if x != c)
         o_first, _, _ = self.projection(other, H)
         controls = {

@@ -9,8 +9,9 @@ and the ground truth see.
 Each scenario has negative controls (records that look a bit like it but are normal), so the
 precision of a detector can be measured, not only its recall:
 
-- ``churned_customers``: orders thin out over a few months, then stop. Control: regular
-  customers with one quiet month.
+- ``churned_customers``: frequent buyers whose orders thin out over a few months, then
+  stop for 16-19 of their usual gaps between orders. Control: regular customers with one
+  quiet month.
 - ``stalled_deals``: open opportunities stuck in a stage far past its rotting threshold with
   no activity at all since. Control: opportunities as long in their stage but with recent
   activity (a logged call and a planned next step).
@@ -82,6 +83,7 @@ class ScenarioPlan:
     simulated (the simulation then makes them true)."""
 
     churned: dict[int, dict[str, int]] = field(default_factory=dict)  # partner -> days
+    churn_boost: dict[int, float] = field(default_factory=dict)  # partner -> rate factor
     quiet_month: dict[int, int] = field(default_factory=dict)  # partner -> month index (control)
     late_payers: dict[int, float] = field(default_factory=dict)  # partner -> mean days late
     one_late_invoice: set[int] = field(default_factory=set)  # control
@@ -100,7 +102,7 @@ def plan_scenarios(
     size: str,
     seed: int,
     customers_by_company: dict[int, list[int]],
-    customer_rate: dict[int, float],
+    customer_gap: dict[int, float],
     goods_by_company: dict[int, list[int]],
     vendors: list[int],
     horizon_days: int,
@@ -109,6 +111,11 @@ def plan_scenarios(
 
     Churners and late payers come from the customers who order most (so the pattern is
     visible in their history), stock-out products from the goods each company sells.
+
+    A churner falls silent for 16-19 of its own usual gaps between orders (``customer_gap``),
+    at least 60 and at most 300 days: far past what chance gives a regular customer (the
+    chance of a Poisson customer's silence lasting k gaps is e^-k, so about 1 in 3,000 at
+    8 gaps), so a detector can tell churn from a quiet spell.
     """
     rng = random.Random(f"{seed}-scenarios")
     counts = COUNTS[size]
@@ -120,18 +127,26 @@ def plan_scenarios(
     used: set[int] = set()
     for company, customers in sorted(customers_by_company.items()):
         share = len(customers) / max(1, sum(len(c) for c in customers_by_company.values()))
-        ranked = sorted(customers, key=lambda p: -customer_rate[p])
-        top = ranked[: max(8, len(ranked) // 3)]
         n_churn = max(1, round(counts["churned_customers"] * share))
         n_late = max(1, round(counts["late_payers"] * share))
-        pool = [p for p in top if p not in used]
-        rng.shuffle(pool)
-        for p in pool[:n_churn]:
-            stop_ago = rng.randint(45, 150)  # days before as_of of the last order
+        frequent = sorted(customers, key=lambda p: (customer_gap[p], p))
+        churn_pool = [p for p in frequent[: max(6, 3 * n_churn)] if p not in used]
+        rng.shuffle(churn_pool)
+        for p in churn_pool[:n_churn]:
+            gaps = rng.uniform(16.0, 19.0)
+            cap = rng.randint(200, 300)
+            stop_ago = int(min(cap, max(60, round(gaps * customer_gap[p]))))  # days before as_of
             decline = rng.randint(90, 180)  # length of the thinning-out before it
+            # a customer too slow for that many gaps inside the cap ordered faster before
+            # (still among the most frequent: it is a boost of a few tens of percent)
+            boost = max(1.0, gaps * customer_gap[p] / stop_ago)
             plan.churned[p] = {"stop_ago": stop_ago, "decline_days": decline}
+            plan.churn_boost[p] = boost
             used.add(p)
-        for p in pool[n_churn : n_churn + n_late]:
+        # late payers: frequent enough to have a payment record (a pattern needs invoices)
+        pool = [p for p in frequent[: max(8, 3 * n_late) + n_churn] if p not in used]
+        rng.shuffle(pool)
+        for p in pool[:n_late]:
             plan.late_payers[p] = rng.uniform(40.0, 80.0)
             used.add(p)
         rest = [p for p in customers if p not in used]

@@ -12,7 +12,7 @@ from writeback.service import approve
 
 pytestmark = pytest.mark.integration
 
-CHURN_PARTNER = 84  # a churned customer of company 1 in the small company's ground truth
+CUSTOMER = 84  # a customer of company 1 of the small company (a late payer in its ground truth)
 
 
 def _headers(token: str) -> dict[str, str]:
@@ -37,7 +37,7 @@ def test_agent_lists_skills_creates_a_run_and_sees_the_trace_after_approval(api)
                 "skill": "schedule_activity",
                 "company_id": 1,
                 "model": "res.partner",
-                "record_id": CHURN_PARTNER,
+                "record_id": CUSTOMER,
                 "params": {"summary": "Call about the drop in orders", "due_in_days": 3},
                 "reasoning": "No order since July after years of monthly orders.",
             },
@@ -74,7 +74,7 @@ def test_a_key_without_the_right_role_is_refused(api) -> None:
         "skill": "schedule_activity",
         "company_id": 1,
         "model": "res.partner",
-        "record_id": CHURN_PARTNER,
+        "record_id": CUSTOMER,
         "params": {"summary": "Follow up", "due_in_days": 1},
     }
     with httpx.Client(base_url=api.url, timeout=30) as http:
@@ -98,7 +98,7 @@ def test_a_key_without_the_right_role_is_refused(api) -> None:
 
 def test_injected_and_out_of_catalog_requests_are_refused_with_their_reason(api) -> None:
     _, token = create_key(api.state, "agent", "agent")
-    base = {"company_id": 1, "model": "res.partner", "record_id": CHURN_PARTNER}
+    base = {"company_id": 1, "model": "res.partner", "record_id": CUSTOMER}
     with httpx.Client(base_url=api.url, headers=_headers(token), timeout=30) as http:
         unknown = http.post("/api/v1/runs", json={**base, "skill": "wire_money", "params": {}})
         assert unknown.status_code == 422
@@ -158,7 +158,7 @@ def test_an_operator_executes_an_approved_run_and_an_auto_skill_runs_at_once(api
                 "skill": "schedule_activity",
                 "company_id": 1,
                 "model": "res.partner",
-                "record_id": CHURN_PARTNER,
+                "record_id": CUSTOMER,
                 "params": {"summary": "Win-back call", "due_in_days": 5},
             },
         ).json()
@@ -187,7 +187,7 @@ def test_an_operator_executes_an_approved_run_and_an_auto_skill_runs_at_once(api
                 "skill": "post_internal_note",
                 "company_id": 1,
                 "model": "res.partner",
-                "record_id": CHURN_PARTNER,
+                "record_id": CUSTOMER,
                 "params": {"body": "Orders stopped in July; win-back call scheduled."},
             },
         )

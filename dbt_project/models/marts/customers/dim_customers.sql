@@ -97,6 +97,7 @@ final as (
         scored.last_order_date,
         scored.days_since_last_order,
         round(cast(scored.usual_order_gap_days as numeric), 1)                as usual_order_gap_days,
+        round(cast(scored.gaps_since_last_order as numeric), 2)               as gaps_since_last_order,
         scored.orders_to_date,
         scored.orders_3m,
         scored.orders_prev_3m,
