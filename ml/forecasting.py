@@ -477,25 +477,62 @@ def forecast(
 ) -> pl.DataFrame:
     if model is None or version is None:
         return pl.DataFrame(schema=SCORE_SCHEMA)
-    created = (now or datetime.now(UTC)).replace(tzinfo=None)
     rows = []
     for s in series:
         kind = s.name.split(":")[0]
         yhat, sigma = model.fit_predict(kind, s.y, s.periods, s.grain, s.horizon)
         lower, upper = model.interval(kind, s.y, yhat, sigma)
-        for k in range(s.horizon):
-            rows.append(
-                {
-                    "series": s.name,
-                    "company_id": s.company_id,
-                    "period_start": _next_period(s.periods[-1], s.grain, k + 1),
-                    "period_grain": s.grain,
-                    "yhat": float(yhat[k]),
-                    "yhat_lower": float(lower[k]),
-                    "yhat_upper": float(upper[k]),
-                    "model": MODEL_LABEL,
-                    "model_version": version,
-                    "created_at": created,
-                }
-            )
+        rows.extend(_rows(s, yhat, lower, upper, MODEL_LABEL, version, now))
     return pl.DataFrame(rows, schema=SCORE_SCHEMA)
+
+
+def best_baseline(training: ForecastTraining) -> str:
+    """The baseline with the lower mean MASE over every series: served while no version of
+    the model has passed."""
+    m = training.metrics
+    return min(("seasonal_naive", "ets"), key=lambda b: (m[f"mase_{b}"], b))
+
+
+def forecast_baseline(
+    series: list[Series], baseline: str, label: str, now: datetime | None = None
+) -> pl.DataFrame:
+    """Forecasts of the ``baseline`` method (``seasonal_naive`` or ``ets``), with a normal
+    80% interval whose spread is the naive one-step error (MAE x 1.25 ~ its standard
+    deviation) growing with the square root of the step."""
+    rows = []
+    for s in series:
+        if baseline == "ets":
+            yhat = ets(s.y, s.season, s.horizon)
+        else:
+            yhat = seasonal_naive(s.y, s.season, s.horizon)
+        width = 1.25 * _scale(s.y) * np.sqrt(np.arange(1, s.horizon + 1))
+        lower, upper = yhat - INTERVAL_Z * width, yhat + INTERVAL_Z * width
+        rows.extend(_rows(s, yhat, lower, upper, baseline, label, now))
+    return pl.DataFrame(rows, schema=SCORE_SCHEMA)
+
+
+def _rows(
+    s: Series,
+    yhat: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    method: str,
+    version: str,
+    now: datetime | None,
+) -> list[dict[str, Any]]:
+    created = (now or datetime.now(UTC)).replace(tzinfo=None)
+    return [
+        {
+            "series": s.name,
+            "company_id": s.company_id,
+            "period_start": _next_period(s.periods[-1], s.grain, k + 1),
+            "period_grain": s.grain,
+            "yhat": float(yhat[k]),
+            "yhat_lower": float(lower[k]),
+            "yhat_upper": float(upper[k]),
+            "model": method,
+            "model_version": version,
+            "created_at": created,
+        }
+        for k in range(s.horizon)
+    ]

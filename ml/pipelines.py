@@ -42,17 +42,14 @@ def run_churn(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     with warehouse_lock(warehouse):
         features = read_sql(warehouse, churn.FEATURES_SQL)
     trained = churn.train(features)
-    serving = register_run(warehouse, churn.MODEL_NAME, trained.pipeline, trained.comparisons, now)
-    scores = churn.score(features, serving.artefact, serving.version, now)
-    with warehouse_lock(warehouse):
-        write_table(warehouse, "churn_scores", scores)
-    return RunSummary(
+    return _serve(
+        warehouse,
         churn.MODEL_NAME,
-        serving.candidate_version,
-        serving.candidate_passed,
-        serving.version,
-        scores.height,
-        trained.metrics,
+        trained,
+        "churn_scores",
+        lambda artefact, version: churn.score(features, artefact, version, now),
+        lambda label: churn.score_baseline(features, trained, label, now),
+        now,
     )
 
 
@@ -152,7 +149,18 @@ def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
     serving = register_run(
         warehouse, forecasting.MODEL_NAME, trained.model, trained.comparisons, now
     )
-    frame = forecasting.forecast(series, serving.artefact, serving.version, now)
+    label = serving.version
+    if serving.version is None:
+        best = forecasting.best_baseline(trained)
+        label = mark_baseline_serving(
+            warehouse,
+            forecasting.MODEL_NAME,
+            [c for c in trained.comparisons if c.baseline_name == best],
+            now,
+        )
+        frame = forecasting.forecast_baseline(series, best, label, now)
+    else:
+        frame = forecasting.forecast(series, serving.artefact, serving.version, now)
     with warehouse_lock(warehouse):
         write_table(warehouse, "forecasts", frame)
     metrics = {
@@ -164,7 +172,7 @@ def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
         forecasting.MODEL_NAME,
         serving.candidate_version,
         serving.candidate_passed,
-        serving.version,
+        label,
         frame.height,
         metrics,
         {

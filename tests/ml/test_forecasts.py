@@ -82,3 +82,40 @@ def test_forecast_asset_end_to_end(ml_warehouse):
     assert (frame["yhat_lower"] <= frame["yhat"]).all() and (
         frame["yhat"] <= frame["yhat_upper"]
     ).all()
+
+
+@pytest.mark.integration
+def test_without_a_passing_version_the_better_baseline_forecasts(ml_warehouse, monkeypatch):
+    def far_off(self, kind, y, periods, grain, h, ets_forecast=None):
+        return np.full(h, 1e9), 1.0  # a retrain gone wrong: every forecast a billion
+
+    monkeypatch.setattr(forecasting.ForecastModel, "fit_predict", far_off)
+    assets = [a for a in ml_assets if a.key.path == ["ml", "forecasts"]]
+    checks = [
+        c for c in ml_checks if any(k.asset_key.path == ["ml", "forecasts"] for k in c.check_keys)
+    ]
+    result = materialize(
+        [*assets, *checks], resources={"warehouse": WarehouseResource(url=ml_warehouse.url)}
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed is False
+    runs = load_runs(ml_warehouse).filter(pl.col("model_name") == "forecasts")
+    candidate = runs.filter(pl.col("model_version") == "v1")
+    mase = {
+        b: candidate.filter(pl.col("baseline_name") == b)["baseline_value"].mean()
+        for b in ("seasonal_naive", "ets")
+    }
+    serving = runs.filter(pl.col("is_serving"))
+    [label] = serving["model_version"].unique().to_list()
+    frame = read_sql(ml_warehouse, "select * from ml.forecasts")
+    [method] = frame["model"].unique().to_list()
+    assert label == f"baseline:{method}" and method in mase
+    assert frame["model_version"].unique().to_list() == [label]
+    assert frame["yhat"].max() < 1e8  # the baseline's numbers, not the broken model's
+    assert {s.split(":")[0] for s in frame["series"]} == {
+        "revenue_monthly",
+        "net_cash_weekly",
+        "demand",
+    }
+    assert (frame["yhat_lower"] <= frame["yhat"]).all()
+    assert (frame["yhat"] <= frame["yhat_upper"]).all()
