@@ -195,19 +195,41 @@ def _outcomes(warehouse: Warehouse) -> None:
     commands that show each."""
     from collections import Counter
 
+    import polars as pl
+
     from briefings.service import list_alerts, list_briefings
-    from ml.lifecycle import load_runs
+    from ml.lifecycle import BASELINE_PREFIX, load_runs
     from opstore import StateStore
     from writeback.service import list_proposals
 
     runs = load_runs(warehouse)
     if runs.height:
-        latest = runs.sort("trained_at").group_by("model_name").last().sort("model_name")
+        # the newest candidate's comparison per model (baseline rows only record what serves)
+        candidates = runs.filter(~pl.col("model_version").str.starts_with(BASELINE_PREFIX))
+        newest = candidates.group_by("model_name").agg(pl.col("trained_at").max())
+        latest = candidates.join(newest, on=["model_name", "trained_at"]).sort(
+            "model_name", "metric_name", "baseline_name"
+        )
+        serving = {
+            r["model_name"]: r["model_version"]
+            for r in runs.filter(pl.col("is_serving")).iter_rows(named=True)
+        }
         console.print("models (validation metric vs baseline):", highlight=False)
-        for r in latest.iter_rows(named=True):
+        for (name,), group in latest.group_by("model_name", maintain_order=True):
+            rows = list(group.iter_rows(named=True))
+            # every comparison of the newest candidate: a failed one says why it failed
+            shown = ", ".join(
+                f"{r['metric_name']} {r['metric_value']:.3f} vs {r['baseline_value']:.3f}"
+                + (
+                    f" {r['baseline_name']}"
+                    if len({x["metric_name"] for x in rows}) < len(rows)
+                    else ""
+                )
+                for r in rows
+            )
             console.print(
-                f"  {r['model_name']:<10} {r['metric_name']} {r['metric_value']:.3f} vs "
-                f"{r['baseline_value']:.3f} ({'passed' if r['passed'] else 'FAILED'})",
+                f"  {name:<10} {shown} ({'passed' if rows[0]['passed'] else 'FAILED'}); "
+                f"serving {serving.get(str(name), 'nothing')}",
                 highlight=False,
                 soft_wrap=True,
             )
