@@ -138,6 +138,36 @@ def test_alerts_match_the_simulator_ground_truth(small_marts, reader: MartReader
 
 
 @pytest.mark.integration
+def test_alerts_with_every_model_serving_still_match_the_ground_truth(
+    small_marts, private_marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the main job runs them: the ML scores exist, and a probability alone can raise a
+    churn or stock-out alert; it must not raise one the scenarios do not explain."""
+    from ml import pipelines
+
+    monkeypatch.setenv("COO_HOME", str(tmp_path / "home"))
+    wh = Warehouse.from_url(f"duckdb:///{private_marts}")
+    for run in (
+        pipelines.run_churn,
+        pipelines.run_deals,
+        pipelines.run_stockout,
+        pipelines.run_anomalies,
+        pipelines.run_forecasts,
+    ):
+        assert run(wh).rows > 0
+    with MartReader(wh) as r:
+        ev = evaluate(r, load_rules())
+    assert "journal_anomaly" not in ev.skipped_rules
+    predicted, expected = predicted_and_expected(ev.candidates, small_marts.ground_truth)
+    for family in expected:
+        p, rc = score(predicted[family], expected[family])
+        assert p >= 0.95 and rc >= 0.95, (family, predicted[family], expected[family])
+    # every churn alert carries its customer's score as evidence
+    churn = {c.record_id: c for c in ev.candidates if c.family == "churn_risk"}
+    assert all(c.details["churn_probability"] is not None for c in churn.values())
+
+
+@pytest.mark.integration
 def test_rerun_updates_instead_of_duplicating(state, reader: MartReader) -> None:
     rules = load_rules()
     t0 = dt.datetime(2026, 11, 21, 6, 0)
