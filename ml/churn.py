@@ -235,10 +235,11 @@ def train(features: pl.DataFrame) -> ChurnTraining:
     final.fit(matrix(labelled), y_all)
     combined_all = combine(final.predict_proba(matrix(labelled))[:, 1], rhythm_break(labelled))
     final.calibration_ = fit_calibration(combined_all, y_all)  # type: ignore[attr-defined]
-    metrics["calibrated_mean"] = float(calibrate(p_val, fit_calibration(
-        combine(pipe.predict_proba(matrix(split.train))[:, 1], rhythm_break(split.train)),
-        split.train["churned"].to_numpy(),
-    )).mean())
+    # calibration in the large, out of sample: calibrated on the training rows, the mean
+    # validation probability beside the validation prevalence
+    p_train = combine(pipe.predict_proba(matrix(split.train))[:, 1], rhythm_break(split.train))
+    on_train = fit_calibration(p_train, split.train["churned"].to_numpy())
+    metrics["calibrated_mean"] = float(calibrate(p_val, on_train).mean())
     return ChurnTraining(final, comparisons, metrics, (rule, sign), _fit_rule(labelled, rule, sign))
 
 
