@@ -440,10 +440,7 @@ def _churn_risk(reader: MartReader, names: Names) -> list[Observation] | None:
         expected = r["expected_orders_6m"]
         ratio = (float(r["orders_6m"]) / float(expected)) if expected else None
         cid, pid = int(r["company_id"]), int(r["partner_id"])
-        silent_gaps = r.get("gaps_since_last_order")
-        if silent_gaps is None and r["days_since_last_order"] is not None:
-            gap = max(float(r["usual_order_gap_days"] or 90.0), 7.0)
-            silent_gaps = round(float(r["days_since_last_order"]) / gap, 2)
+        silent_gaps = r["gaps_since_last_order"]
         sc = scores.get((cid, pid), {})
         try:
             reasons = json.loads(sc.get("top_reasons") or "[]")[:3]

@@ -195,8 +195,8 @@ class ChurnTraining:
     metrics: dict[str, float]
     # the baseline rule it was measured against: (feature, direction), and that rule as a
     # probability (a one-feature logistic regression on every labelled row, same ranking)
-    rule: tuple[str, float] = ("days_since_last_order", 1.0)
-    baseline: Pipeline | None = None
+    rule: tuple[str, float]
+    baseline: Pipeline
 
     @property
     def model(self) -> Pipeline:
@@ -268,7 +268,6 @@ def score_baseline(
 ) -> pl.DataFrame:
     """Scores from the baseline rule, served while no churn model version has passed: the
     probability of the one-feature regression, and that feature as the only reason."""
-    assert training.baseline is not None
     rule, sign = training.rule
     prepared = prepare(features)
     latest = prepared["period_month_date"].max()

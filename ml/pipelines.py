@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,12 +61,15 @@ def _serve(
     score: Callable[[Any, str], pl.DataFrame],
     score_baseline: Callable[[str], pl.DataFrame],
     now: datetime,
+    baseline_name: str | None = None,
 ) -> RunSummary:
     """Register the candidate, score with the version that serves (or, while none has ever
-    passed, with the baseline it was measured against, labelled as such) and write ``table``."""
+    passed, with the baseline it was measured against, labelled as such; ``baseline_name``
+    picks one when it was measured against several) and write ``table``."""
     serving = register_run(warehouse, model_name, trained.model, trained.comparisons, now)
     if serving.version is None:
-        label = mark_baseline_serving(warehouse, model_name, trained.comparisons, now)
+        comparisons = [c for c in trained.comparisons if baseline_name in (None, c.baseline_name)]
+        label = mark_baseline_serving(warehouse, model_name, comparisons, now)
         scores = score_baseline(label)
     else:
         label = serving.version
@@ -146,36 +149,25 @@ def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
         as_of = read_sql(warehouse, forecasting.AS_OF_SQL)["as_of"][0]
     series = forecasting.build_series(revenue, cash, demand, as_of)
     trained = forecasting.train(series)
-    serving = register_run(
-        warehouse, forecasting.MODEL_NAME, trained.model, trained.comparisons, now
-    )
-    label = serving.version
-    if serving.version is None:
-        best = forecasting.best_baseline(trained)
-        label = mark_baseline_serving(
-            warehouse,
-            forecasting.MODEL_NAME,
-            [c for c in trained.comparisons if c.baseline_name == best],
-            now,
-        )
-        frame = forecasting.forecast_baseline(series, best, label, now)
-    else:
-        frame = forecasting.forecast(series, serving.artefact, serving.version, now)
-    with warehouse_lock(warehouse):
-        write_table(warehouse, "forecasts", frame)
-    metrics = {
-        f"{kind}_{name}": value
-        for kind, values in trained.by_series.items()
-        for name, value in values.items()
-    }
-    return RunSummary(
+    best = forecasting.best_baseline(trained)
+    summary = _serve(
+        warehouse,
         forecasting.MODEL_NAME,
-        serving.candidate_version,
-        serving.candidate_passed,
-        label,
-        frame.height,
-        metrics,
-        {
+        trained,
+        "forecasts",
+        lambda artefact, version: forecasting.forecast(series, artefact, version, now),
+        lambda label: forecasting.forecast_baseline(series, best, label, now),
+        now,
+        baseline_name=best,
+    )
+    return replace(
+        summary,
+        metrics={
+            f"{kind}_{name}": value
+            for kind, values in trained.by_series.items()
+            for name, value in values.items()
+        },
+        per_series={
             key: {("model" if k == forecasting.MODEL_LABEL else k): v for k, v in values.items()}
             for key, values in trained.per_series.items()
         },

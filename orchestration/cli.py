@@ -217,14 +217,12 @@ def _outcomes(warehouse: Warehouse) -> None:
         console.print("models (validation metric vs baseline):", highlight=False)
         for (name,), group in latest.group_by("model_name", maintain_order=True):
             rows = list(group.iter_rows(named=True))
-            # every comparison of the newest candidate: a failed one says why it failed
+            # every comparison of the newest candidate: a failed one says why it failed;
+            # the baseline is named where one metric is compared with several
+            several = group["metric_name"].n_unique() < group.height
             shown = ", ".join(
                 f"{r['metric_name']} {r['metric_value']:.3f} vs {r['baseline_value']:.3f}"
-                + (
-                    f" {r['baseline_name']}"
-                    if len({x["metric_name"] for x in rows}) < len(rows)
-                    else ""
-                )
+                + (f" {r['baseline_name']}" if several else "")
                 for r in rows
             )
             console.print(
