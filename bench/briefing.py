@@ -86,6 +86,18 @@ def main() -> None:
                 print(f"{family:<18} {p:>9.2f} {r:>6.2f} {len(predicted[family]):>6} "
                       f"{len(expected[family]):>5}")  # fmt: skip
 
+            # how far apart the churn rule's measure puts planted churners and the others
+            planted = {(s["company_id"], s["partner_id"])
+                       for s in marts.ground_truth["scenarios"]["churned_customers"]}  # fmt: skip
+            gaps = [(float(r["gaps_since_last_order"]), (r["company_id"], r["partner_id"]) in planted)
+                    for r in reader.rows("select company_id, partner_id, gaps_since_last_order "
+                                         "from customers.dim_customers where orders_to_date >= 8 "
+                                         "and gaps_since_last_order is not null")]  # fmt: skip
+            if planted:
+                print(f"churn: silence in usual gaps, planted churners at least "
+                      f"{min(g for g, p in gaps if p):.2f}; other customers with 8+ orders at "
+                      f"most {max(g for g, p in gaps if not p):.2f}")  # fmt: skip
+
             t = time.perf_counter()
             made = run_briefings(state, reader, use_llm=False)
             t_template = time.perf_counter() - t

@@ -45,7 +45,9 @@ def churn_truth(wh: Warehouse, truth: dict[str, Any]) -> str:
     return (
         f"{y.sum()} planted churners among {churn.height} active customers; "
         f"ROC-AUC {roc_auc_score(y, p):.3f}, PR-AUC {average_precision_score(y, p):.3f}, "
-        f"in top decile {sum(r <= churn.height / 10 for r in ranks)}/{len(ranks)}, ranks {ranks}"
+        f"in top decile {sum(r <= churn.height / 10 for r in ranks)}/{len(ranks)}, ranks {ranks}; "
+        f"served probability of the planted {p[y].min():.3f}-{p[y].max():.3f}, "
+        f"highest of the others {p[~y].max():.3f} ({int((p[~y] >= 0.9).sum())} others >= 0.9)"
     )
 
 
@@ -62,8 +64,9 @@ def unseen_churn(size: str, seed: int, cache: Path) -> str:
         return (
             f"churn on the unseen {size} company (seed {seed}): held-out validation ROC-AUC "
             f"{m['roc_auc']:.3f} (baseline {m['baseline_roc_auc']:.3f}), PR-AUC {m['pr_auc']:.3f} "
-            f"(baseline {m['baseline_pr_auc']:.3f}); against its ground truth: "
-            + churn_truth(wh, marts.ground_truth["scenarios"])
+            f"(baseline {m['baseline_pr_auc']:.3f}), mean calibrated probability "
+            f"{m['calibrated_mean']:.3f} vs prevalence {m['prevalence']:.3f}; "
+            "against its ground truth: " + churn_truth(wh, marts.ground_truth["scenarios"])
         )
 
 
@@ -107,6 +110,8 @@ def main() -> None:
         print(
             f"churn (seed {args.seed}, the seed the model was designed on): "
             + churn_truth(wh, truth)
+            + f"; mean calibrated validation probability {summaries['churn'].metrics['calibrated_mean']:.3f}"
+            f" vs prevalence {summaries['churn'].metrics['prevalence']:.3f}"
         )
         deals = read_sql(wh, "select * from ml.deal_scores").with_columns(
             pl.col("stall_probability").rank("ordinal", descending=True).alias("r")
