@@ -51,15 +51,19 @@ def test_backtest_forecast_depends_only_on_history_before_the_origin():
     assert len(a.mase["ets"]) == len(b.mase["ets"]) == 4
 
 
-@pytest.mark.integration
-def test_forecast_asset_end_to_end(ml_warehouse):
+def _materialize_forecasts(ml_warehouse):
     assets = [a for a in ml_assets if a.key.path == ["ml", "forecasts"]]
     checks = [
         c for c in ml_checks if any(k.asset_key.path == ["ml", "forecasts"] for k in c.check_keys)
     ]
-    result = materialize(
+    return materialize(
         [*assets, *checks], resources={"warehouse": WarehouseResource(url=ml_warehouse.url)}
     )
+
+
+@pytest.mark.integration
+def test_forecast_asset_end_to_end(ml_warehouse):
+    result = _materialize_forecasts(ml_warehouse)
     assert result.success
     [evaluation] = result.get_asset_check_evaluations()
     runs = load_runs(ml_warehouse).filter(pl.col("model_name") == "forecasts")
@@ -90,13 +94,7 @@ def test_without_a_passing_version_the_better_baseline_forecasts(ml_warehouse, m
         return np.full(h, 1e9), 1.0  # a retrain gone wrong: every forecast a billion
 
     monkeypatch.setattr(forecasting.ForecastModel, "fit_predict", far_off)
-    assets = [a for a in ml_assets if a.key.path == ["ml", "forecasts"]]
-    checks = [
-        c for c in ml_checks if any(k.asset_key.path == ["ml", "forecasts"] for k in c.check_keys)
-    ]
-    result = materialize(
-        [*assets, *checks], resources={"warehouse": WarehouseResource(url=ml_warehouse.url)}
-    )
+    result = _materialize_forecasts(ml_warehouse)
     [evaluation] = result.get_asset_check_evaluations()
     assert evaluation.passed is False
     runs = load_runs(ml_warehouse).filter(pl.col("model_name") == "forecasts")
