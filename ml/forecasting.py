@@ -1,28 +1,28 @@
 """Forecasts for the next quarter: monthly revenue and weekly net cash flow per company,
-weekly demand of the top products; with seasonal-naive and exponential-smoothing baselines
-in the same rolling-origin backtest, MASE and prediction-interval coverage.
+weekly demand of the top products, from the forecasting engine (:mod:`ml.forecast_engine`:
+statsforecast's AutoETS, AutoARIMA, AutoTheta and their combination, plus the calendar
+regression / recency-weighted level that know these kinds of series, chosen per series by
+an inner rolling-origin backtest, with conformal 80% intervals).
 
-The candidate (:class:`ForecastModel`) picks a method per kind of series; see its docstring.
-Two years of history are too short for seasonal exponential smoothing to learn a year's
-shape, so the annual pattern comes from Fourier terms in a regression where it matters.
+The gate, per kind of series (each kind is gated and served on its own, as
+``forecasts.<kind>`` in ``ml.model_runs``): a rolling-origin backtest over the last four
+quarters (origins one horizon apart, so test windows do not overlap) scores the engine,
+seasonal naive (12 months / 52 weeks) and AutoETS with MASE, scaled by the in-sample
+one-step naive MAE of each origin's training window (the seasonal scale needs more years
+than the data has). The engine's version serves a kind only when it beats *both* baselines
+beyond noise: a Diebold-Mariano test on the paired per-(series, origin) MASE differences
+(:meth:`ml.lifecycle.Comparison.paired`), whose 95% interval must lie below 0. A tie, or a
+win inside the noise, fails, and that kind is served by the better baseline (or the last
+version that passed).
 
-MASE is scaled by the in-sample one-step naive MAE of each origin's training window (the
-seasonal scale needs more years than the data has). The model passes only when it beats
-*both* baselines on *every* kind of series (revenue, net cash, demand) — one comparison per
-kind in ``ml.model_runs``, never a mean across kinds that a good kind could carry.
-
-Intervals are conformal: the 10% and 90% quantiles of the backtest's own forecast errors
-(scaled by the series' naive MAE and by the square root of the step ahead), per kind. In
-the backtest each origin's interval uses only the errors of *earlier* origins (two extra
-calibration origins come first), so the reported coverage is out of sample; the served
-intervals use the errors of every origin.
+The engine's intervals are calibrated on its own inner windows, which lie before each
+origin, so the coverage the backtest reports is out of sample.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,13 +30,17 @@ import numpy as np
 import polars as pl
 from sklearn.linear_model import Ridge
 
+from ml import forecast_engine as fe
 from ml.lifecycle import Comparison
 
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "forecasts"
-MODEL_LABEL = "family_blend"
-INTERVAL_Z = 1.2816  # 80% two-sided normal interval
+MODEL_LABEL = "engine"
+KINDS = ("revenue_monthly", "net_cash_weekly", "demand")
+BASELINES = ("seasonal_naive", "ets")  # ets: statsforecast's AutoETS, as the engine runs it
+BACKTEST_ORIGINS = 4  # the last four quarters
+INTERVAL_Z = fe.Z80  # 80% two-sided normal interval
 TOP_PRODUCTS = 5
 
 REVENUE_SQL = """
@@ -83,6 +87,24 @@ class Series:
     y: np.ndarray
     season: int  # 12 for months, 52 for weeks
     horizon: int  # a quarter: 3 months or 13 weeks
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.name)
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.company_id}"
+
+
+def kind_of(name: str) -> str:
+    """``demand:<product>`` -> ``demand``; the other names are their kind."""
+    return name.split(":")[0]
+
+
+def part_name(kind: str) -> str:
+    """The name each kind is gated and served under in ``ml.model_runs``."""
+    return f"{MODEL_NAME}.{kind}"
 
 
 def _next_period(d: date, grain: str, k: int = 1) -> date:
@@ -132,33 +154,6 @@ def build_series(
     return [s for s in out if len(s.y) >= 2 * s.horizon + 6]
 
 
-# ---- forecasters: (history, periods of history, future periods, season) -> point forecast
-
-
-def seasonal_naive(y: np.ndarray, season: int, h: int) -> np.ndarray:
-    if len(y) >= season:
-        return np.array([y[len(y) - season + (i % season)] for i in range(h)])
-    return np.repeat(y[-1], h)
-
-
-def ets(y: np.ndarray, season: int, h: int) -> np.ndarray:
-    """Holt's damped-trend exponential smoothing (seasonal when two full seasons exist)."""
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    seasonal = "add" if len(y) >= 2 * season + 2 else None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = ExponentialSmoothing(
-            y,
-            trend="add",
-            damped_trend=True,
-            seasonal=seasonal,
-            seasonal_periods=season if seasonal else None,
-            initialization_method="estimated",
-        ).fit()
-        return np.asarray(model.forecast(h), dtype=float)
-
-
 def _calendar(periods: list[date], grain: str, t0: date) -> np.ndarray:
     rows = []
     for p in periods:
@@ -189,8 +184,6 @@ def _ewm_level(y: np.ndarray, half_life: float) -> tuple[float, float]:
 
 HALF_LIVES = (4.0, 8.0, 13.0, 26.0, 52.0)
 CASH_HALF_LIVES = (13.0, 26.0, 52.0, 104.0)
-CALIBRATION_ORIGINS = 2
-INTERVAL = (0.1, 0.9)
 
 
 def _pick_half_life(y: np.ndarray, h: int, inner: int = 4) -> float:
@@ -211,140 +204,130 @@ def _pick_half_life(y: np.ndarray, h: int, inner: int = 4) -> float:
 
 
 def _pick_regression_half_life(
-    model: ForecastModel, y: np.ndarray, periods: list[date], grain: str, h: int, inner: int = 3
+    y: np.ndarray, periods: list[date], grain: str, h: int, default: float, inner: int = 3
 ) -> float:
     """The calendar regression's recency half-life that forecast the last ``inner`` quarters
     *of the training window* best (inner backtest; nothing after the cut is seen)."""
-    best, best_err = model.cash_half_life, float("inf")
+    best, best_err = default, float("inf")
     for hl in CASH_HALF_LIVES:
         errs = []
         for k in range(inner, 0, -1):
             cut = len(y) - k * h
             if cut < 2 * h:
                 continue
-            fc, _ = model._regression(y[:cut], periods[:cut], grain, h, hl)
+            fc, _ = regression(y[:cut], periods[:cut], grain, h, hl)
             errs.append(float(np.mean(np.abs(y[cut : cut + h] - fc))))
         if errs and np.mean(errs) < best_err:
             best, best_err = hl, float(np.mean(errs))
     return best
 
 
-REVENUE_WEIGHTS = (0.0, 0.5, 1.0)
-
-
-def _pick_revenue_weight(
-    model: ForecastModel,
+def regression(
     y: np.ndarray,
     periods: list[date],
     grain: str,
     h: int,
-    season: int,
-    inner: int = 3,
-) -> float:
-    """The weight of the calendar regression against ETS (0, 0.5 or 1) that forecast the
-    last ``inner`` quarters of the training window best (inner backtest; ties keep the even
-    blend)."""
-    errs: dict[float, list[float]] = {w: [] for w in REVENUE_WEIGHTS}
-    for k in range(inner, 0, -1):
-        cut = len(y) - k * h
-        if cut < 2 * h + 3:
-            continue
-        reg, _ = model._regression(y[:cut], periods[:cut], grain, h)
-        other = ets(y[:cut], season, h)
-        for w in REVENUE_WEIGHTS:
-            fc = w * reg + (1 - w) * other
-            errs[w].append(float(np.mean(np.abs(y[cut : cut + h] - fc))))
-    if not errs[0.5]:
-        return 0.5
-    means = {w: float(np.mean(e)) for w, e in errs.items()}
-    best = min(means, key=lambda w: (means[w], w != 0.5))
-    return best
+    half_life: float = 26.0,
+    alpha: float = 1.0,
+) -> tuple[np.ndarray, float]:
+    """Ridge regression on the calendar (recency-weighted trend, annual Fourier terms and,
+    weekly, month-end and quarterly tax days): the point forecast and the weighted residual
+    spread."""
+    future = [_next_period(periods[-1], grain, k) for k in range(1, h + 1)]
+    x = _calendar(periods, grain, periods[0])
+    xf = _calendar(future, grain, periods[0])
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd == 0] = 1.0
+    w = 0.5 ** (np.arange(len(y))[::-1] / half_life)
+    model = Ridge(alpha=alpha).fit((x - mu) / sd, y, sample_weight=w)
+    resid = y - model.predict((x - mu) / sd)
+    sigma = float(np.sqrt(np.average(resid**2, weights=w)))
+    return model.predict((xf - mu) / sd), sigma
 
 
 @dataclass(frozen=True)
 class ForecastModel:
-    """One method per kind of series, each chosen for what drives that kind (and checked on
-    the small company's backtest, never on the medium one that is reported):
+    """The served forecaster's configuration (the artefact of a version; the statistical
+    models are refitted on the latest data at every run).
 
-    - revenue: growth and the year's shape -> the mean of a calendar regression (ridge on a
-      recency-weighted trend + annual Fourier terms) and damped-trend ETS;
+    The engine (see :mod:`ml.forecast_engine`) chooses per series, by an inner backtest on
+    the training window, between AutoETS, AutoARIMA, AutoTheta, their combination and one
+    extra candidate per kind, built for what drives that kind (``extras``):
+
+    - revenue: growth and the year's shape -> a calendar regression (ridge on a recency-
+      weighted trend + annual Fourier terms);
     - weekly net cash: calendar-driven flows (month-end payroll and bills, quarterly tax days)
-      around a slowly moving level -> the calendar regression alone, its recency half-life
-      (13-104 weeks) picked per series by an inner backtest on its own training window (the
-      former mean of ETS and a level only tied ETS: neither sees the calendar);
+      -> the calendar regression, its recency half-life (13-104 weeks) picked per series by
+      an inner backtest on its own training window;
     - product demand: spiky orders around a moving level -> a recency-weighted level whose
-      half-life (4-52 weeks) is picked per series by an inner backtest on its own training
-      window (ETS chases the spikes, seasonal naive repeats them).
-
-    Intervals: conformal (see the module doc) once ``quantiles`` are calibrated; before
-    that, normal 80% with the spread of the method's own training residuals.
+      half-life (4-52 weeks) is picked the same way.
     """
 
     half_life: float = 26.0
     alpha: float = 1.0
     cash_half_life: float = 52.0
-    # per kind: (low, high) quantiles of errors / (naive MAE x sqrt(step))
-    quantiles: dict[str, tuple[float, float]] = field(default_factory=dict)
+    windows: int = fe.INNER_WINDOWS
+    extras: bool = True
 
-    def interval(
-        self, kind: str, y: np.ndarray, yhat: np.ndarray, sigma: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """80% interval around ``yhat``: conformal when calibrated for ``kind``."""
-        quantiles = getattr(self, "quantiles", {})  # artefacts saved before calibration
-        if kind in quantiles:
-            lo_q, hi_q = quantiles[kind]
-            width = _scale(y) * np.sqrt(np.arange(1, len(yhat) + 1))
-            lo, hi = yhat + lo_q * width, yhat + hi_q * width
-            return np.minimum(lo, yhat), np.maximum(hi, yhat)
-        return yhat - INTERVAL_Z * sigma, yhat + INTERVAL_Z * sigma
+    def candidates(self, kind: str, periods: list[date], grain: str) -> dict[str, fe.Candidate]:
+        """The kind's extra candidate for the engine (none when ``extras`` is off)."""
+        if not getattr(self, "extras", True):
+            return {}
+        half_life = getattr(self, "half_life", 26.0)
+        alpha = getattr(self, "alpha", 1.0)
+        cash_half_life = getattr(self, "cash_half_life", 52.0)
 
-    def fit_predict(
+        def level(train: np.ndarray, h: int) -> fe.Fit:
+            value, sigma = _ewm_level(train, _pick_half_life(train, h))
+            return fe.Fit(np.repeat(value, h), np.full(h, sigma))
+
+        def calendar(train: np.ndarray, h: int) -> fe.Fit:
+            past = periods[: len(train)]
+            hl = half_life
+            if kind == "net_cash_weekly":
+                hl = _pick_regression_half_life(train, past, grain, h, cash_half_life)
+            mean, sigma = regression(train, past, grain, h, hl, alpha)
+            return fe.Fit(mean, np.full(h, sigma))
+
+        if kind == "demand":
+            return {"level": level}
+        return {"calendar_regression": calendar}
+
+    def engine_forecast(
         self,
         kind: str,
         y: np.ndarray,
         periods: list[date],
         grain: str,
         h: int,
-        ets_forecast: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, float]:
-        """Point forecast for the next ``h`` periods and the interval's sigma."""
+        cache: fe.FitCache | None = None,
+    ) -> fe.EngineForecast:
+        """The engine's forecast of the ``h`` periods after ``y`` with its 80% interval."""
         season = 52 if grain == "week" else 12
-        if kind == "demand":
-            level, sigma = _ewm_level(y, _pick_half_life(y, h))
-            return np.repeat(level, h), sigma
-        if kind == "net_cash_weekly":
-            hl = _pick_regression_half_life(self, y, periods, grain, h)
-            return self._regression(y, periods, grain, h, hl)
-        reg, sigma = self._regression(y, periods, grain, h)
-        other = ets_forecast if ets_forecast is not None else ets(y, season, h)
-        w = _pick_revenue_weight(self, y, periods, grain, h, season)
-        return w * reg + (1 - w) * other, sigma
-
-    def _regression(
-        self, y: np.ndarray, periods: list[date], grain: str, h: int, half_life: float = 0.0
-    ) -> tuple[np.ndarray, float]:
-        future = [_next_period(periods[-1], grain, k) for k in range(1, h + 1)]
-        x = _calendar(periods, grain, periods[0])
-        xf = _calendar(future, grain, periods[0])
-        mu, sd = x.mean(axis=0), x.std(axis=0)
-        sd[sd == 0] = 1.0
-        w = 0.5 ** (np.arange(len(y))[::-1] / (half_life or self.half_life))
-        model = Ridge(alpha=self.alpha).fit((x - mu) / sd, y, sample_weight=w)
-        resid = y - model.predict((x - mu) / sd)
-        sigma = float(np.sqrt(np.average(resid**2, weights=w)))
-        return model.predict((xf - mu) / sd), sigma
+        return fe.forecast(
+            y,
+            season,
+            h,
+            windows=getattr(self, "windows", fe.INNER_WINDOWS),
+            extra=self.candidates(kind, periods, grain),
+            cache=cache,
+        )
 
 
 @dataclass
 class BacktestResult:
-    """Per method, the MASE of each (series kind, origin) and the candidate's interval hits;
-    ``per_series`` keys the same MASE by series (``name@company``); ``quantiles`` are the
-    conformal quantiles from every origin's errors (what the served model uses)."""
+    """Per method (the engine, each baseline), the MASE of every (series, origin) in the
+    same order for every method, so they pair up for the noise test; the engine's interval
+    hits; which candidate the engine chose and in which state, per kind."""
 
     mase: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     covered: list[tuple[str, bool]] = field(default_factory=list)
     per_series: dict[str, dict[str, list[float]]] = field(default_factory=dict)
-    quantiles: dict[str, tuple[float, float]] = field(default_factory=dict)
+    chosen: dict[str, dict[str, int]] = field(default_factory=dict)
+    states: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def losses(self, method: str, kind: str) -> list[float]:
+        return [v for k, v in self.mase.get(method, []) if k == kind]
 
     def mean(self, method: str, kind: str | None = None) -> float:
         values = [v for k, v in self.mase.get(method, []) if v == v and kind in (None, k)]
@@ -356,117 +339,134 @@ class BacktestResult:
 
 
 def _scale(train: np.ndarray) -> float:
-    return float(np.mean(np.abs(np.diff(train)))) if len(train) > 1 else 0.0
+    return fe.naive_scale(train)
 
 
 def _mase(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray) -> float:
-    scale = _scale(train)
-    return float(np.mean(np.abs(actual - forecast)) / scale) if scale > 0 else float("nan")
+    return fe.mase(actual, forecast, _scale(train))
 
 
-def _quantiles(errors: list[float]) -> tuple[float, float] | None:
-    if len(errors) < 5:
-        return None
-    # symmetric: the 80% quantile of the absolute error (two tails from a few dozen errors
-    # are too noisy; the centre is the point forecast)
-    q = float(np.quantile(np.abs(np.array(errors)), INTERVAL[1] - INTERVAL[0]))
-    return -q, q
+def baseline_forecast(
+    name: str, y: np.ndarray, season: int, h: int, cache: fe.FitCache | None = None
+) -> np.ndarray:
+    """A baseline's point forecast: seasonal naive, or AutoETS (seasonal naive where
+    AutoETS cannot fit), the very fit the engine's own ETS candidate uses."""
+    naive = fe.seasonal_naive(y, season, h)
+    if name == "seasonal_naive":
+        return naive
+    cache = cache or fe.FitCache()
+    fitted = cache.get("ets", len(y), lambda: fe.fit_library("ets", y, season, h))
+    return fitted[1].mean if fitted is not None else naive
 
 
 def backtest(
     series: list[Series],
     model: ForecastModel,
-    origins: int = 4,
-    calibration_origins: int = CALIBRATION_ORIGINS,
+    origins: int = BACKTEST_ORIGINS,
+    caches: dict[str, fe.FitCache] | None = None,
 ) -> BacktestResult:
     """Rolling origins: the last ``origins`` cut points, one horizon apart (a quarter), each
-    forecasting the following quarter from the history before it only. ``calibration_origins``
-    earlier cuts only feed the conformal errors (their MASE is not reported)."""
+    forecasting the following quarter from the history before it only. ``caches`` (one per
+    series key) keeps the fits for the served forecast, whose inner windows are these
+    origins."""
     result = BacktestResult()
-    # per kind and origin index (0 = oldest): errors / (scale x sqrt(step)), and the
-    # (actual, forecast, scale) triples whose coverage is judged on earlier origins' errors
-    errors: dict[tuple[str, int], list[float]] = {}
-    judged: list[tuple[str, int, np.ndarray, np.ndarray, np.ndarray]] = []
-    total = origins + calibration_origins
+    caches = caches if caches is not None else {}
     for s in series:
-        kind = s.name.split(":")[0]
-        key = f"{s.name}@{s.company_id}"
-        for j, k in enumerate(range(total, 0, -1)):
-            cut = len(s.y) - k * s.horizon
-            if cut < s.horizon + 6:
-                continue
+        kind = s.kind
+        cache = caches.setdefault(s.key, fe.FitCache())
+        for cut in fe.origins(len(s.y), s.horizon, origins, s.horizon + 6):
             train, actual = s.y[:cut], s.y[cut : cut + s.horizon]
-            base_ets = ets(train, s.season, s.horizon)
-            yhat, _sigma = model.fit_predict(
-                kind, train, s.periods[:cut], s.grain, s.horizon, base_ets
-            )
-            scale = _scale(train)
-            width = scale * np.sqrt(np.arange(1, s.horizon + 1))
-            if scale > 0:
-                errors.setdefault((kind, j), []).extend(((actual - yhat) / width).tolist())
-            if j < calibration_origins:
+            out = model.engine_forecast(kind, train, s.periods[:cut], s.grain, s.horizon, cache)
+            counts = result.states.setdefault(kind, {})
+            counts[out.state] = counts.get(out.state, 0) + 1
+            if not out.has_forecast:
                 continue
-            judged.append((kind, j, actual, yhat, width))
-            baselines = {
-                "seasonal_naive": seasonal_naive(train, s.season, s.horizon),
-                "ets": base_ets,
-            }
-            entries = {MODEL_LABEL: _mase(actual, yhat, train)} | {
-                name: _mase(actual, fc, train) for name, fc in baselines.items()
+            chosen = result.chosen.setdefault(kind, {})
+            chosen[out.method] = chosen.get(out.method, 0) + 1
+            clean_train, _ = fe.clean(train)
+            entries = {MODEL_LABEL: _mase(actual, out.mean, clean_train)} | {
+                b: _mase(
+                    actual,
+                    baseline_forecast(b, clean_train, s.season, s.horizon, cache),
+                    clean_train,
+                )
+                for b in BASELINES
             }
             for name, value in entries.items():
                 result.mase.setdefault(name, []).append((kind, value))
-                result.per_series.setdefault(key, {}).setdefault(name, []).append(value)
-    for kind, j, actual, yhat, width in judged:
-        earlier = [e for (kd, i), errs in errors.items() if kd == kind and i < j for e in errs]
-        q = _quantiles(earlier)
-        if q is None:
-            lo, hi = yhat - INTERVAL_Z * width, yhat + INTERVAL_Z * width
-        else:
-            lo, hi = yhat + q[0] * width, yhat + q[1] * width
-        result.covered.extend((kind, bool(v)) for v in (actual >= lo) & (actual <= hi))
-    for kind in {kd for kd, _ in errors}:
-        q = _quantiles([e for (kd, _), errs in errors.items() if kd == kind for e in errs])
-        if q is not None:
-            result.quantiles[kind] = q
+                result.per_series.setdefault(s.key, {}).setdefault(name, []).append(value)
+            inside = (actual >= out.lower) & (actual <= out.upper)
+            result.covered.extend((kind, bool(v)) for v in inside)
     return result
 
 
 @dataclass(frozen=True)
 class ForecastTraining:
+    """The candidate and its evidence: per kind the noise-margin comparisons with each
+    baseline; ``caches`` holds the fits the backtest made, for the served forecast."""
+
     model: ForecastModel
     comparisons: list[Comparison]
     metrics: dict[str, float]
     by_series: dict[str, dict[str, float]]
     per_series: dict[str, dict[str, float]] = field(default_factory=dict)
+    by_kind: dict[str, list[Comparison]] = field(default_factory=dict)
+    chosen: dict[str, dict[str, int]] = field(default_factory=dict)
+    states: dict[str, dict[str, int]] = field(default_factory=dict)
+    caches: dict[str, fe.FitCache] = field(default_factory=dict, compare=False, repr=False)
 
 
 def train(series: list[Series], model: ForecastModel | None = None) -> ForecastTraining:
     model = model or ForecastModel()
-    result = backtest(series, model)
-    model = replace(model, quantiles=result.quantiles)
-    by_series = {
-        kind or "all": {
+    caches: dict[str, fe.FitCache] = {}
+    result = backtest(series, model, caches=caches)
+    kinds = [k for k in KINDS if result.losses(MODEL_LABEL, k)]
+    # one noise-margin comparison per kind of series and baseline: each kind must beat both
+    by_kind = {
+        kind: [
+            Comparison.paired(
+                f"mase_{kind}",
+                result.losses(MODEL_LABEL, kind),
+                baseline,
+                result.losses(baseline, kind),
+            )
+            for baseline in BASELINES
+        ]
+        for kind in kinds
+    }
+    by_series: dict[str, dict[str, float]] = {}
+    for kind in (None, *kinds):
+        values = {
             "mase": result.mean(MODEL_LABEL, kind),
-            "mase_seasonal_naive": result.mean("seasonal_naive", kind),
-            "mase_ets": result.mean("ets", kind),
+            **{f"mase_{b}": result.mean(b, kind) for b in BASELINES},
             "interval_coverage_80": result.coverage(kind),
         }
-        for kind in (None, "revenue_monthly", "net_cash_weekly", "demand")
-    }
-    metrics = by_series["all"]
-    # one comparison per kind of series and baseline: every kind must beat both
-    comparisons = [
-        Comparison(f"mase_{kind}", v["mase"], baseline, v[f"mase_{baseline}"])
-        for kind, v in by_series.items()
-        if kind != "all" and v["mase"] == v["mase"]
-        for baseline in ("seasonal_naive", "ets")
-    ]
+        for c in by_kind.get(kind or "", []):
+            values[f"diff_vs_{c.baseline_name}"] = _num(c.difference)
+            values[f"diff_vs_{c.baseline_name}_low"] = _num(c.difference_low)
+            values[f"diff_vs_{c.baseline_name}_high"] = _num(c.difference_high)
+            values[f"p_vs_{c.baseline_name}"] = _num(c.p_value)
+        by_series[kind or "all"] = values
     per_series = {
         key: {name: float(np.nanmean(values)) for name, values in methods.items()}
         for key, methods in result.per_series.items()
     }
-    return ForecastTraining(model, comparisons, metrics, by_series, per_series)
+    comparisons = [c for cs in by_kind.values() for c in cs]
+    return ForecastTraining(
+        model,
+        comparisons,
+        by_series["all"],
+        by_series,
+        per_series,
+        by_kind,
+        result.chosen,
+        result.states,
+        caches,
+    )
+
+
+def _num(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def forecast(
@@ -474,38 +474,54 @@ def forecast(
     model: ForecastModel | None,
     version: str | None,
     now: datetime | None = None,
+    caches: dict[str, fe.FitCache] | None = None,
 ) -> pl.DataFrame:
+    """The served forecasts of ``series`` with the engine; a series the engine has no
+    forecast for (empty or too short: its state) gets no rows."""
     if model is None or version is None:
         return pl.DataFrame(schema=SCORE_SCHEMA)
+    caches = caches or {}
     rows = []
     for s in series:
-        kind = s.name.split(":")[0]
-        yhat, sigma = model.fit_predict(kind, s.y, s.periods, s.grain, s.horizon)
-        lower, upper = model.interval(kind, s.y, yhat, sigma)
-        rows.extend(_rows(s, yhat, lower, upper, MODEL_LABEL, version, now))
+        out = model.engine_forecast(s.kind, s.y, s.periods, s.grain, s.horizon, caches.get(s.key))
+        if not out.has_forecast:
+            logger.info("%s: no forecast (%s)", s.key, out.reason)
+            continue
+        lower = np.minimum(out.lower, out.mean)
+        upper = np.maximum(out.upper, out.mean)
+        rows.extend(_rows(s, out.mean, lower, upper, out.method, version, now))
     return pl.DataFrame(rows, schema=SCORE_SCHEMA)
 
 
-def best_baseline(training: ForecastTraining) -> str:
-    """The baseline with the lower mean MASE over every series: served while no version of
-    the model has passed."""
-    m = training.metrics
-    return min(("seasonal_naive", "ets"), key=lambda b: (m[f"mase_{b}"], b))
+def best_baseline(training: ForecastTraining, kind: str | None = None) -> str:
+    """The baseline with the lower mean MASE (over the kind's series, or over all): served
+    while no version of the model has passed."""
+    m = training.by_series.get(kind or "all", training.metrics)
+    return min(BASELINES, key=lambda b: (_finite(m.get(f"mase_{b}")), b))
+
+
+def _finite(value: float | None) -> float:
+    return value if value is not None and value == value else float("inf")
 
 
 def forecast_baseline(
-    series: list[Series], baseline: str, label: str, now: datetime | None = None
+    series: list[Series],
+    baseline: str,
+    label: str,
+    now: datetime | None = None,
+    caches: dict[str, fe.FitCache] | None = None,
 ) -> pl.DataFrame:
     """Forecasts of the ``baseline`` method (``seasonal_naive`` or ``ets``), with a normal
     80% interval whose spread is the naive one-step error (MAE x 1.25 ~ its standard
     deviation) growing with the square root of the step."""
+    caches = caches or {}
     rows = []
     for s in series:
-        if baseline == "ets":
-            yhat = ets(s.y, s.season, s.horizon)
-        else:
-            yhat = seasonal_naive(s.y, s.season, s.horizon)
-        width = 1.25 * _scale(s.y) * np.sqrt(np.arange(1, s.horizon + 1))
+        y, _ = fe.clean(s.y)
+        if len(y) == 0:
+            continue
+        yhat = baseline_forecast(baseline, y, s.season, s.horizon, caches.get(s.key))
+        width = 1.25 * _scale(y) * np.sqrt(np.arange(1, s.horizon + 1))
         lower, upper = yhat - INTERVAL_Z * width, yhat + INTERVAL_Z * width
         rows.extend(_rows(s, yhat, lower, upper, baseline, label, now))
     return pl.DataFrame(rows, schema=SCORE_SCHEMA)

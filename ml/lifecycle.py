@@ -18,13 +18,17 @@ candidate could not beat, so it is the best measured option), labelled
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
 import polars as pl
+from scipy import stats
 
 from ml.warehouse_io import read_sql, table_exists, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse, coo_home
@@ -42,28 +46,143 @@ MODEL_RUNS_SCHEMA: dict[str, Any] = {
     "passed": pl.Boolean,
     "is_serving": pl.Boolean,
     "artefact_path": pl.Utf8,
+    # the noise margin, where the comparison has one (null otherwise): mean paired difference
+    # metric - baseline, its 95% confidence interval, the one-sided p-value that the model
+    # is no better, and the number of pairs
+    "difference": pl.Float64,
+    "difference_low": pl.Float64,
+    "difference_high": pl.Float64,
+    "p_value": pl.Float64,
+    "n_pairs": pl.Int64,
 }
 
 # metrics where a smaller value is better; everything else (AUC, coverage...) is larger-better
 LOWER_IS_BETTER = ("mase", "mae", "rmse", "brier", "log_loss", "pinball")
 
 
+GATE_CONFIDENCE = 0.95  # two-sided: the interval of the difference must exclude 0
+
+
+def _lower_is_better(metric_name: str) -> bool:
+    return any(metric_name.lower().startswith(p) for p in LOWER_IS_BETTER)
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """One validation metric of the candidate beside the same metric of a baseline."""
+    """One validation metric of the candidate beside the same metric of a baseline.
+
+    With a noise margin (built by :meth:`paired`): ``difference`` is the mean paired
+    difference metric - baseline, ``difference_low``/``difference_high`` its 95% interval and
+    ``p_value`` the one-sided p-value that the candidate is no better; it then passes only
+    when the whole interval lies on the better side of 0 (a tie, or a win within the noise,
+    fails). Without one, it passes when the metric is at least as good as the baseline's.
+    """
 
     metric_name: str
     metric_value: float
     baseline_name: str
     baseline_value: float
+    difference: float | None = None
+    difference_low: float | None = None
+    difference_high: float | None = None
+    p_value: float | None = None
+    n_pairs: int | None = None
+
+    @property
+    def has_margin(self) -> bool:
+        return self.p_value is not None
 
     @property
     def passed(self) -> bool:
         if self.metric_value != self.metric_value:  # NaN never passes
             return False
-        if any(self.metric_name.lower().startswith(p) for p in LOWER_IS_BETTER):
+        lower = _lower_is_better(self.metric_name)
+        if self.has_margin:
+            low, high = self.difference_low, self.difference_high
+            if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+                return False
+            return high < 0 if lower else low > 0
+        if lower:
             return self.metric_value <= self.baseline_value
         return self.metric_value >= self.baseline_value
+
+    @classmethod
+    def paired(
+        cls,
+        metric_name: str,
+        model: Sequence[float],
+        baseline_name: str,
+        baseline: Sequence[float],
+        confidence: float = GATE_CONFIDENCE,
+    ) -> Comparison:
+        """The comparison of paired losses (or scores), one pair per independent unit (for
+        forecasts: one series x one backtest origin, whose windows do not overlap).
+
+        A Diebold-Mariano test on the paired differences with the Harvey-Leybourne-Newbold
+        small-sample form: the mean difference over its standard error, referred to
+        Student's t with n - 1 degrees of freedom. Pairs with a non-finite value are dropped;
+        with fewer than two pairs left there is no evidence and the comparison fails.
+        """
+        a = np.asarray(model, dtype=float)
+        b = np.asarray(baseline, dtype=float)
+        ok = np.isfinite(a) & np.isfinite(b)
+        a, b = a[ok], b[ok]
+        n = len(a)
+        nan = float("nan")
+        if n == 0:
+            return cls(metric_name, nan, baseline_name, nan, nan, nan, nan, 1.0, 0)
+        d = a - b
+        mean = float(d.mean())
+        metric, base = float(a.mean()), float(b.mean())
+        if n < 2:
+            return cls(metric_name, metric, baseline_name, base, mean, nan, nan, 1.0, n)
+        se = float(d.std(ddof=1)) / math.sqrt(n)
+        better = -1.0 if _lower_is_better(metric_name) else 1.0
+        if se == 0:  # every pair differs by exactly the same amount
+            p = 0.0 if mean * better > 0 else 1.0
+            return cls(metric_name, metric, baseline_name, base, mean, mean, mean, p, n)
+        t = mean / se
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
+        p = float(stats.t.sf(t * better, n - 1))  # P(a difference this good | no difference)
+        return cls(metric_name, metric, baseline_name, base, mean, mean - half, mean + half, p, n)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Comparison:
+        """The comparison an ``ml.model_runs`` row records."""
+        return cls(
+            str(row["metric_name"]),
+            float(row["metric_value"]),
+            str(row["baseline_name"]),
+            float(row["baseline_value"]),
+            **{k: row.get(k) for k in ("difference", "difference_low", "difference_high")},
+            p_value=row.get("p_value"),
+            n_pairs=row.get("n_pairs"),
+        )
+
+    def describe(self) -> str:
+        """One line for people: the two values and, with a margin, by how much and how sure."""
+        text = f"{self.metric_value:.4f} vs {self.baseline_value:.4f}"
+        if self.has_margin and self.difference is not None:
+            text += (
+                f"; difference {self.difference:+.4f}, 95% CI "
+                f"[{_fmt(self.difference_low)}, {_fmt(self.difference_high)}], "
+                f"p {self.p_value:.3g}, n {self.n_pairs}"
+            )
+        return text
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:+.4f}"
+
+
+def _margin(c: Comparison) -> dict[str, Any]:
+    return {
+        "difference": c.difference,
+        "difference_low": c.difference_low,
+        "difference_high": c.difference_high,
+        "p_value": c.p_value,
+        "n_pairs": c.n_pairs,
+    }
 
 
 @dataclass(frozen=True)
@@ -86,7 +205,13 @@ def load_runs(warehouse: Warehouse) -> pl.DataFrame:
     if not table_exists(warehouse, "ml", "model_runs"):
         return pl.DataFrame(schema=MODEL_RUNS_SCHEMA)
     runs = read_sql(warehouse, "select * from ml.model_runs")
-    return runs.select([pl.col(c).cast(t) for c, t in MODEL_RUNS_SCHEMA.items()])
+    # a table written before a column existed gets it as null (rewritten whole on next write)
+    return runs.select(
+        [
+            (pl.col(c) if c in runs.columns else pl.lit(None)).cast(t).alias(c)
+            for c, t in MODEL_RUNS_SCHEMA.items()
+        ]
+    )
 
 
 def _version_number(version: str) -> int:
@@ -133,6 +258,7 @@ def register_run(
                     "passed": passed,
                     "is_serving": False,
                     "artefact_path": str(path),
+                    **_margin(c),
                 }
                 for c in comparisons
             ],
@@ -201,6 +327,7 @@ def mark_baseline_serving(
                     "passed": False,
                     "is_serving": True,
                     "artefact_path": "",
+                    **_margin(Comparison("", 0.0, "", 0.0)),
                 }
                 for c in comparisons
             ],
@@ -231,12 +358,21 @@ def _pick_serving(runs: pl.DataFrame, model_name: str) -> str | None:
 
 
 def latest_run(warehouse: Warehouse, model_name: str) -> pl.DataFrame:
-    """The comparisons of the newest version of a model (empty when never trained)."""
+    """The comparisons of the newest version of a model (empty when never trained), and of
+    the newest version of each of its parts (``<model_name>.<part>``, e.g. the forecasts of
+    each kind of series, which are gated and served one by one)."""
     runs = load_runs(warehouse).filter(
-        (pl.col("model_name") == model_name)
+        (
+            (pl.col("model_name") == model_name)
+            | pl.col("model_name").str.starts_with(f"{model_name}.")
+        )
         & ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
     )
     if runs.is_empty():
         return runs
-    newest = max(runs["model_version"].unique().to_list(), key=_version_number)
-    return runs.filter(pl.col("model_version") == newest)
+    newest = []
+    for name in sorted(runs["model_name"].unique().to_list()):
+        mine = runs.filter(pl.col("model_name") == name)
+        version = max(mine["model_version"].unique().to_list(), key=_version_number)
+        newest.append(mine.filter(pl.col("model_version") == version))
+    return pl.concat(newest)

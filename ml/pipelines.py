@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,6 +141,9 @@ def run_anomalies(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
 
 
 def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
+    """Forecasts are gated and served per kind of series (``forecasts.<kind>`` in
+    ``ml.model_runs``): revenue can be served by its baseline while the engine, having beaten
+    both baselines beyond noise on demand, serves demand. One ``ml.forecasts`` table."""
     now = now or datetime.now(UTC)
     with warehouse_lock(warehouse):
         revenue = read_sql(warehouse, forecasting.REVENUE_SQL)
@@ -149,23 +152,45 @@ def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
         as_of = read_sql(warehouse, forecasting.AS_OF_SQL)["as_of"][0]
     series = forecasting.build_series(revenue, cash, demand, as_of)
     trained = forecasting.train(series)
-    best = forecasting.best_baseline(trained)
-    summary = _serve(
-        warehouse,
+    frames = []
+    candidates, serving, passed = [], [], True
+    for kind, comparisons in trained.by_kind.items():
+        name = forecasting.part_name(kind)
+        mine = [s for s in series if s.kind == kind]
+        outcome = register_run(warehouse, name, trained.model, comparisons, now)
+        candidates.append(f"{kind}:{outcome.candidate_version}")
+        passed = passed and outcome.candidate_passed
+        if outcome.version is None:
+            best = forecasting.best_baseline(trained, kind)
+            label = mark_baseline_serving(
+                warehouse, name, [c for c in comparisons if c.baseline_name == best], now
+            )
+            frames.append(forecasting.forecast_baseline(mine, best, label, now, trained.caches))
+        else:
+            label = outcome.version
+            # the backtest's fits are reused only by the configuration that made them
+            caches = trained.caches if outcome.artefact == trained.model else None
+            frames.append(forecasting.forecast(mine, outcome.artefact, label, now, caches))
+        serving.append(f"{kind}:{label}")
+    scores = pl.concat(frames) if frames else pl.DataFrame(schema=forecasting.SCORE_SCHEMA)
+    with warehouse_lock(warehouse):
+        write_table(warehouse, "forecasts", scores)
+    return RunSummary(
         forecasting.MODEL_NAME,
-        trained,
-        "forecasts",
-        lambda artefact, version: forecasting.forecast(series, artefact, version, now),
-        lambda label: forecasting.forecast_baseline(series, best, label, now),
-        now,
-        baseline_name=best,
-    )
-    return replace(
-        summary,
+        ", ".join(candidates) or "none",
+        passed and bool(candidates),
+        ", ".join(serving) or None,
+        scores.height,
         metrics={
             f"{kind}_{name}": value
             for kind, values in trained.by_series.items()
             for name, value in values.items()
+        }
+        | {
+            f"{kind}_{what}_{name}": float(count)
+            for what, counts in (("chosen", trained.chosen), ("state", trained.states))
+            for kind, by_name in counts.items()
+            for name, count in by_name.items()
         },
         per_series={
             key: {("model" if k == forecasting.MODEL_LABEL else k): v for k, v in values.items()}

@@ -25,7 +25,7 @@ from dagster import (
 )
 
 from ml import pipelines
-from ml.lifecycle import latest_run
+from ml.lifecycle import Comparison, latest_run
 from orchestration.resources import WarehouseResource
 
 ML_GROUP = "ml"
@@ -90,11 +90,17 @@ def _beats_baseline_check(asset_key: AssetKey, model_name: str):  # type: ignore
             )
         rows = run.to_dicts()
         passed = bool(all(r["passed"] for r in rows))
-        metadata: dict[str, object] = {"model_version": rows[0]["model_version"]}
+        versions = {r["model_name"]: r["model_version"] for r in rows}
+        metadata: dict[str, object] = {
+            "model_version": rows[0]["model_version"]
+            if len(versions) == 1
+            else ", ".join(f"{k}: {v}" for k, v in versions.items())
+        }
         for r in rows:
-            metadata[f"{r['metric_name']} vs {r['baseline_name']}"] = (
-                f"{r['metric_value']:.4f} vs {r['baseline_value']:.4f}"
-            )
+            # with a noise margin: the difference, its 95% interval and the test's p-value
+            metadata[f"{r['metric_name']} vs {r['baseline_name']}"] = Comparison.from_row(
+                r
+            ).describe()
         return AssetCheckResult(
             passed=passed,
             severity=AssetCheckSeverity.ERROR,
