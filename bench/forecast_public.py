@@ -148,7 +148,7 @@ class SeriesResult:
     mase: dict[str, float]
     covered: float  # share of observed actuals inside the engine's 80% interval
     points: int
-    methods: dict[str, int]  # how often each candidate was chosen
+    methods: dict[str, int]  # how often each candidate had the largest weight
     states: dict[str, int]
     seconds: float
 
@@ -170,7 +170,12 @@ def evaluate(name: str, freq_name: str, y: np.ndarray) -> SeriesResult | None:
         train, actual = y[:cut], y[cut : cut + h]
         clean_train, _ = fe.clean(train)
         result = fe.forecast(train, freq.season, h, cache=cache)
-        methods[result.method] = methods.get(result.method, 0) + 1
+        top = (
+            max(result.weights, key=lambda c: result.weights[c])
+            if result.weights
+            else result.method
+        )
+        methods[top] = methods.get(top, 0) + 1
         states[result.state] = states.get(result.state, 0) + 1
         observed = np.isfinite(actual)
         scale = fe.seasonal_scale(clean_train, freq.scale_season)
@@ -218,7 +223,7 @@ def report(results: list[SeriesResult]) -> None:
     print(
         f"\n{'series':34} {'freq':9} {'n':>5} {'orig':>4} "
         + " ".join(f"{m[:8]:>8}" for m in METHODS)
-        + f" {'cover80':>7}  chosen"
+        + f" {'cover80':>7}  most weight"
     )
     for r in results:
         chosen = ",".join(f"{k}:{v}" for k, v in sorted(r.methods.items()))

@@ -268,6 +268,10 @@ class ForecastModel:
     cash_half_life: float = 52.0
     windows: int = fe.INNER_WINDOWS
     extras: bool = True
+    # AutoARIMA's order search by conditional sum of squares: 0.22 s instead of 0.77 s per
+    # fit on a two-year weekly series, and ARIMA is 97% of the engine's time; the daily run
+    # refits every model at every backtest origin, so it pays this ~40 times
+    arima_approximation: bool = True
 
     def candidates(self, kind: str, periods: list[date], grain: str) -> dict[str, fe.Candidate]:
         """The kind's extra candidate for the engine (none when ``extras`` is off)."""
@@ -311,6 +315,7 @@ class ForecastModel:
             windows=getattr(self, "windows", fe.INNER_WINDOWS),
             extra=self.candidates(kind, periods, grain),
             cache=cache,
+            approximate=getattr(self, "arima_approximation", True),
         )
 
 
