@@ -97,7 +97,7 @@ def test_the_engine_beats_seasonal_naive_on_a_trending_seasonal_series():
     h = 12
     cache = fe.FitCache()
     engine, naive = [], []
-    for cut in fe.origins(len(y), h, 3, 48):
+    for cut in fe.origins(len(y), h, 2, 48):
         out = fe.forecast(y[:cut], 12, h, cache=cache)
         assert out.state == fe.STATE_OK and out.windows > 0
         scale = fe.seasonal_scale(y[:cut], 12)
