@@ -500,7 +500,7 @@ def _mix(fits: dict[str, Fit], weights: dict[str, float]) -> Fit:
     has none), the shape the conformal quantile scales."""
     names = [c for c in weights if c in fits]
     total = sum(weights[c] for c in names)
-    mean = sum(weights[c] / total * fits[c].mean for c in names)
+    mean = np.sum([weights[c] / total * fits[c].mean for c in names], axis=0)
     sds = np.array([fits[c].sd for c in names])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
