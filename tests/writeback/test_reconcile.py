@@ -13,8 +13,8 @@ from odoo_api.errors import OdooAccessError
 from opstore import StateStore
 from tests.writeback.conftest import Odoo
 from tests.writeback.versions import SKILLS, marked, request_for
-from writeback.service import approve, execute, get_proposal, propose, rollback
 from writeback.reconcile import reconcile
+from writeback.service import approve, execute, get_proposal, propose, rollback
 from writeback.store import verify_audit_chain
 
 pytestmark = pytest.mark.integration
@@ -33,7 +33,7 @@ def _key(state: StateStore, pid: int) -> str:
 
 
 def test_agreeing_audit_reports_nothing(odoo: Odoo, state: StateStore) -> None:
-    pid, done = _executed(odoo, state, "schedule_activity")
+    _pid, done = _executed(odoo, state, "schedule_activity")
     assert done["status"] == "executed"
     assert reconcile(state, odoo.client) == []
 
@@ -94,7 +94,7 @@ def test_rolled_back_but_present(
 def test_refused_but_gone(odoo: Odoo, state: StateStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Odoo 19 case: the delete happened, then the check of it failed (``exists`` was
     private), and the rollback was recorded refused."""
-    pid, done = _executed(odoo, state, "schedule_activity")
+    pid, _done = _executed(odoo, state, "schedule_activity")
     calls: list[list[int]] = []
     original = rb._gone
 
@@ -115,7 +115,7 @@ def test_refused_but_gone(odoo: Odoo, state: StateStore, monkeypatch: pytest.Mon
 
 
 def test_a_changed_field_write_is_reported_never_fixed(odoo: Odoo, state: StateStore) -> None:
-    pid, done = _executed(odoo, state, "set_deal_priority")
+    pid, _done = _executed(odoo, state, "set_deal_priority")
     lead = get_proposal(state, pid)["record_id"]
     now = odoo.store.table("crm.lead")[lead]["priority"]
     odoo.store.write("crm.lead", [lead], {"priority": "1" if now != "1" else "2"})
