@@ -32,7 +32,7 @@ def test_never_exists_even_where_allowed(major: int) -> None:
 
 def test_every_executable_skill_has_a_recipe_callable_on_both_releases() -> None:
     catalog = load_catalog()
-    executable = [k for k in catalog if catalog.skills[k].autonomy != "forbidden"]
+    executable = [k for k, s in catalog.skills.items() if s.autonomy != "forbidden"]
     assert set(executable) <= set(RECIPES), set(executable) - set(RECIPES)
     for key in executable:
         recipe = RECIPES[key]
