@@ -108,6 +108,7 @@ audit_log = Table(
     Column("idempotency_key", String(64), nullable=True, index=True),
     # proposed | policy | approved | rejected | dry_run | execution_started |
     # execution_succeeded | execution_recovered | execution_failed | rolled_back | rollback_refused
+    # | rollback_partial | reconciled
     Column("event", String(32), nullable=False, index=True),
     Column("actor", String(255), nullable=True),
     Column("payload", Text, nullable=False, default="{}"),

@@ -24,7 +24,7 @@ from simulator.server import SimulatorServer
 from simulator.store import OdooStore
 from simulator.versions import ODOO_17, ODOO_19
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2] / "simulator"
 SAMPLES = {
