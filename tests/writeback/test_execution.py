@@ -388,3 +388,40 @@ def test_two_executors_at_once_write_once(odoo: Odoo, state: StateStore) -> None
     assert len(odoo.writes("create")) == 1
     assert get_proposal(state, out.id)["status"] == "executed"
     assert "executed" in [r["status"] for r in results]
+
+
+@pytest.mark.integration
+def test_a_partial_undo_says_which_part_and_a_second_rollback_finishes_it(
+    odoo: Odoo, state: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leads = [r["id"] for r in open_leads(odoo.store)[:2]]
+    out = propose(state, ProposalRequest("post_internal_note", 1, "crm.lead", leads[0],
+                                         {"body": "Evidence: no reply for 30 days."},
+                                         requested_by="rules", record_ids=leads),
+                  odoo=odoo.client)  # fmt: skip
+    if out.status == "pending":
+        approve(state, out.id, "alice", "sales_manager")
+    [done] = execute(state, odoo.client, ids=[out.id])
+    first, second = sorted(done["created_ids"])
+    odoo.store.unlink("mail.message", [first])  # someone deleted one note by hand
+    original = odoo.store.unlink
+
+    def locked(model: str, ids: Any, **kw: Any) -> bool:
+        if model == "mail.message":
+            from simulator.exceptions import AccessError
+
+            raise AccessError("You cannot delete this message.")
+        return original(model, ids, **kw)
+
+    with monkeypatch.context() as m:
+        m.setattr(odoo.store, "unlink", locked)
+        partial = rollback(state, odoo.client, out.id, "alice")
+    assert not partial["ok"] and partial["partial"]
+    assert partial["removed"] == [first] and partial["left"] == [second]
+    assert f"mail.message({second},) still in Odoo" in partial["reason"]
+    trace = get_proposal(state, out.id)
+    assert trace["status"] == "executed" and trace["audit"][-1]["event"] == "rollback_partial"
+    assert odoo.client.search("mail.message", [["id", "in", [first, second]]]) == [second]
+    finished = rollback(state, odoo.client, out.id, "alice")
+    assert finished["ok"] and finished["removed"] == [first, second], finished
+    assert get_proposal(state, out.id)["status"] == "rolled_back"
