@@ -19,7 +19,7 @@ from tests.writeback.conftest import (
     overdue_invoice,
     vendor_and_product,
 )
-from writeback import ProposalRequest, approve, execute, get_proposal, propose, rollback
+from writeback.service import ProposalRequest, approve, execute, get_proposal, propose, rollback
 from writeback.store import verify_audit_chain
 
 

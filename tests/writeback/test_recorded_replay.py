@@ -27,7 +27,7 @@ from simulator.server import SimulatorServer
 from simulator.store import OdooStore
 from simulator.versions import ODOO_17, ODOO_19
 from tests.writeback.versions import SKILLS, marked, request_for
-from writeback import approve, execute, get_proposal, propose, rollback
+from writeback.service import approve, execute, get_proposal, propose, rollback
 
 pytestmark = pytest.mark.integration
 

@@ -30,7 +30,7 @@ from tests.writeback.versions import (
     marked,
     request_for,
 )
-from writeback import approve, execute, get_proposal, propose, rollback
+from writeback.service import approve, execute, get_proposal, propose, rollback
 
 pytestmark = pytest.mark.integration
 
