@@ -284,3 +284,16 @@ def test_a_posted_vendor_bill_blocks_button_cancel(small_store: OdooStore) -> No
     with pytest.raises(Exception, match="cancel the related vendor bills"):
         small_store.button_cancel("purchase.order", [billed])
     assert small_store.table("purchase.order")[billed]["state"] != "cancel"
+
+
+def test_the_release_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from odoo_api.errors import ConfigError
+    from simulator.versions import version_from_env
+
+    monkeypatch.delenv("COO_SIM_ODOO_VERSION", raising=False)
+    assert version_from_env() == ODOO_19
+    monkeypatch.setenv("COO_SIM_ODOO_VERSION", "17.0")
+    assert version_from_env() == ODOO_17
+    monkeypatch.setenv("COO_SIM_ODOO_VERSION", "16")
+    with pytest.raises(ConfigError, match="use 17 or 19"):
+        version_from_env()
