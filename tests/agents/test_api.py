@@ -192,4 +192,6 @@ def test_an_operator_executes_an_approved_run_and_an_auto_skill_runs_at_once(api
             },
         )
         assert note.status_code == 201, note.text
-        assert note.json()["status"] == "executed"  # autonomy 'auto': no approval queue
+        # autonomy 'auto', but free text an agent wrote waits for a person (issue 15)
+        assert note.json()["status"] == "pending"
+        assert "free text written by an agent" in note.json()["reason"]
