@@ -141,12 +141,20 @@ def prompt_json(value: Any, *, indent: int | None = None) -> str:
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
+#: what GFM's autolink extension turns into a link even when escaped: a scheme's ``://``,
+#: ``www.`` and an e-mail's ``@`` (a zero-width space after the colon, between www and the
+#: dot, before the at sign keeps them plain text and looks the same)
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)")
+
+
 def md_text(value: Any) -> str:
     """``value`` as text for a Markdown renderer: every ASCII punctuation character
-    backslash-escaped, so ``![x](http://...)``, ``<img ...>``, ``[a](b)``, a bare URL (its
-    ``://`` is escaped), emphasis, Streamlit's ``:color[...]`` and ``$math$`` all show as the
-    characters they are and never become an image, a link or markup."""
-    text = "" if value is None else str(value)
+    backslash-escaped, so ``![x](http://...)``, ``<img ...>``, ``[a](b)``, emphasis,
+    Streamlit's ``:color[...]`` and ``$math$`` show as the characters they are and never
+    become an image, a link or markup; and bare URLs, ``www.`` names and e-mail addresses
+    are broken with a zero-width space, which GFM would link even when escaped (a real
+    browser showed it)."""
+    text = _AUTOLINK.sub("\u200b", "" if value is None else str(value))
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

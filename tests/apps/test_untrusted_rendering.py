@@ -42,6 +42,8 @@ def _assert_inert(sources: list[str]) -> str:
     for src in planted:
         html = _MD.render(src)
         assert "<img" not in html and "<a " not in html, (src, html)
+        # and nothing GFM's autolink extension (Streamlit's renderer has it) would link
+        assert "://" not in html and "www." not in html, html
         assert BEACON not in src and PHISH not in src  # every ':' and '/' is escaped
     return planted[0]
 
