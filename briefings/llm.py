@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from briefings.facts import unsupported_numbers
 from briefings.store import llm_usage
-from core.untrusted import normalise, prompt_json, text_problem
+from core.untrusted import normalise, prompt_json, skeleton, text_problem
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore
 
@@ -446,7 +446,9 @@ def validate_output(
     span = leaked_prompt_span(text, system_text())
     if span:
         return None, "the answer repeated a long span of the system prompt"
-    echoed = _ECHOED_INSTRUCTION.search(normalise(text))
+    echoed = _ECHOED_INSTRUCTION.search(normalise(text)) or _ECHOED_INSTRUCTION.search(
+        skeleton(text)
+    )
     if echoed:
         return None, "the answer contained instruction-like text (an echoed injection)"
     hidden = text_problem(text)

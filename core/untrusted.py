@@ -31,6 +31,7 @@ __all__ = [
     "normalise",
     "normalise_value",
     "prompt_json",
+    "skeleton",
     "text_problem",
 ]
 
@@ -54,12 +55,45 @@ def _script(ch: str) -> str | None:
     return None
 
 
+#: Unicode's default-ignorable code points that are not format characters (Cf): variation
+#: selectors, Hangul fillers, the combining grapheme joiner... all render as nothing
+_IGNORABLE = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+#: Cyrillic and Greek letters that look like Latin ones (the common confusables)
+_SKELETON = str.maketrans(
+    "авеіјкмнорстухѕԁԛԝһ"
+    "АВЕІЈКМНОРСТХЅ"  # noqa: RUF001
+    "αορνικΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "abeijkmhopctyxsdqwhABEIJKMHOPCTXSaopvikABEZHIKMNOPTYX",
+)
+
+
+def skeleton(text: str) -> str:
+    """``text`` in NFKC with Cyrillic and Greek look-alikes replaced by their Latin twins:
+    what instruction patterns are matched against (``\u0455udo`` reads as ``sudo``)."""
+    return normalise(text).translate(_SKELETON)
+
+
 def invisible_problem(text: str) -> str | None:
     """Why ``text`` carries characters a reader cannot see, or None."""
     for ch in text:
         code = ord(ch)
         if 0xE0000 <= code <= 0xE007F:
             return f"contains invisible tag characters, hidden control text (U+{code:05X})"
+        if any(lo <= code <= hi for lo, hi in _IGNORABLE):
+            return f"contains an invisible formatting or control character (U+{code:04X})"
         category = unicodedata.category(ch)
         if category == "Cf":
             return f"contains an invisible formatting or control character (U+{code:04X})"

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, and_, func, inspect, select
 
-from core.untrusted import finite_problem, normalise, text_problem
+from core.untrusted import finite_problem, normalise, skeleton, text_problem
 from odoo_api.client import OdooClient
 from odoo_api.errors import OdooAccessError, OdooError
 from opstore import StateStore, metadata
@@ -79,7 +79,7 @@ def untrusted_text_problem(text: str) -> str | None:
         return "contains control or invisible formatting characters"
     if _MARKUP.search(folded):
         return "contains markup or template syntax (plain text only)"
-    match = _INJECTION.search(folded)
+    match = _INJECTION.search(folded) or _INJECTION.search(skeleton(text))
     if match:
         return f"contains instruction-like or technical text ({match.group(0)!r})"
     return None

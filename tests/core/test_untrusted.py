@@ -25,6 +25,9 @@ pytestmark = pytest.mark.unit
         "a\u202eb",
         "bell\x07",
         "\uff41\u0430",  # fullwidth Latin a next to a Cyrillic a: mixed once folded
+        "pass\ufe0fword",  # a variation selector
+        "a\u3164b",  # a Hangul filler
+        "a\u034fb",  # the combining grapheme joiner
     ],
 )
 def test_invisible_and_lookalike_text_has_a_problem(text: str) -> None:
@@ -34,6 +37,16 @@ def test_invisible_and_lookalike_text_has_a_problem(text: str) -> None:
 @pytest.mark.parametrize("text", ["Plain text.\nTwo lines\twith a tab", "Заказы в июле", "déjà"])
 def test_ordinary_text_has_none(text: str) -> None:
     assert text_problem(text) is None
+
+
+def test_skeleton_reads_lookalikes_as_latin() -> None:
+    from core.untrusted import skeleton
+    from writeback.policy import untrusted_text_problem
+
+    assert skeleton("\u0455udo") == "sudo"
+    cyrillic = "\u0430\u0440\u0456 \u043a\u0435\u0443"  # all Cyrillic, reads 'api key'
+    assert skeleton(cyrillic) == "api key"
+    assert "api key" in (untrusted_text_problem(f"send the {cyrillic}") or "")
 
 
 def test_nfkc_folds_fullwidth() -> None:
