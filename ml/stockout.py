@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ml.lifecycle import Comparison
+from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "stockout"
 HALF_LIFE_DAYS = 14.0
@@ -193,6 +193,16 @@ def train(
     demand: pl.DataFrame, cover: pl.DataFrame, model: DemandModel | None = None
 ) -> StockoutTraining:
     model = model or DemandModel(half_life_choices=HALF_LIFE_CHOICES)
+    if cover.is_empty() or demand.is_empty():
+        empty = (
+            "operations.fct_stock_cover"
+            if cover.is_empty()
+            else "operations.fct_stock_demand_daily"
+        )
+        raise InsufficientData(
+            f"no stock data: {empty} has no rows (stock not installed, or no product "
+            "stocked and delivered yet); needs 1 stocked product with deliveries"
+        )
     as_of: date = cover["as_of_date"].max()  # type: ignore[assignment]
     metrics = backtest(demand, as_of, model)
     comparisons = [

@@ -1,7 +1,10 @@
 """The ``coo`` command line.
 
 Every failure a person can act on (wrong URL, key, database, access right, malformed
-config) ends with one line on stderr and exit code 2, never a stack trace.
+config) ends with one line on stderr and exit code 2, never a stack trace. Any other error
+ends, within seconds, with one line on stderr naming what failed (the Dagster step, for a
+job) and the path of a log holding the full traceback, and exit code 1: never a pretty
+exception with the locals of every frame (rendering those took minutes and gigabytes).
 """
 
 from __future__ import annotations
@@ -26,8 +29,15 @@ from orchestration.cli_actions import actions_app
 from orchestration.cli_agents import agents_app
 from orchestration.cli_briefings import alerts_app, brief
 
-app = typer.Typer(help="An AI COO for Odoo.", no_args_is_help=True, add_completion=False)
-simulator_app = typer.Typer(help="The simulated Odoo company.", no_args_is_help=True)
+app = typer.Typer(
+    help="An AI COO for Odoo.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+simulator_app = typer.Typer(
+    help="The simulated Odoo company.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(agents_app)  # coo api, coo mcp, coo api-keys
 app.add_typer(actions_app, name="actions")  # coo actions list|approve|execute|rollback
@@ -54,6 +64,31 @@ def _actionable(exc: BaseException) -> BaseException | None:
     return None
 
 
+class StepFailed(Exception):
+    """A step of a Dagster job failed; the message is one line, the full error is in
+    ``log_path``."""
+
+    def __init__(self, job: str, step: str, error: str, log_path: Path) -> None:
+        super().__init__(f"job {job}: step {step} failed: {error}")
+        self.job, self.step, self.error, self.log_path = job, step, error, log_path
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _error_log(exc: BaseException) -> Path:
+    """Write the full traceback to a file under COO_HOME/logs and return its path."""
+    import traceback
+
+    logs = coo_home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"error-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+    path.write_text("".join(traceback.format_exception(exc)))
+    return path
+
+
 def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
@@ -61,10 +96,20 @@ def _guard(fn: Callable[[], T]) -> T:
         raise
     except Exception as exc:
         actionable = _actionable(exc)
-        if actionable is None:
-            raise
-        err.print(f"[bold red]error:[/] {actionable}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        if actionable is not None:
+            err.print(f"[bold red]error:[/] {actionable}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        # an unexpected error: one line naming what failed and where the full log is
+        if isinstance(exc, StepFailed):
+            line, log_path = str(exc), exc.log_path
+        else:
+            line, log_path = f"{type(exc).__name__}: {exc}", _error_log(exc)
+        err.print(
+            f"[bold red]error:[/] {_one_line(line)} (full log: {log_path})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
 
 
 class _ProgressHandler(logging.Handler):
@@ -107,6 +152,7 @@ def _run_job(job_name: str) -> Any:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.sweep import sweep_dead_runs, this_process_tags
 
     _dagster_home()
     job = defs.resolve_job_def(job_name)
@@ -119,11 +165,31 @@ def _run_job(job_name: str) -> Any:
         log_path.open("w") as log,
         redirect_stdout(log),
     ):
+        # runs of earlier `coo` processes that died (kill -9, power cut) still hold their
+        # concurrency slots: fail them and free the slots, or this run waits for ever
+        for swept in sweep_dead_runs(instance):
+            console.print(f"  {swept}", highlight=False)
         result = job.execute_in_process(
             instance=instance,
             # failures surface once, through _guard; Dagster's own log stays in the run storage
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            tags=this_process_tags(),
+            raise_on_error=False,
         )
+        if not result.success:
+            failures = [e for e in result.all_events if e.is_step_failure]
+            for e in failures:
+                data = e.step_failure_data
+                print(f"\n=== step {e.step_key} failed ===", file=log)
+                print(data.error.to_string() if data and data.error else e.message, file=log)
+            log.flush()
+    if not result.success:
+        if failures:
+            first = failures[0]
+            data = first.step_failure_data
+            error = data.error.message if data and data.error else str(first.message)
+            raise StepFailed(job_name, str(first.step_key), _one_line(error, 200), log_path)
+        raise StepFailed(job_name, "(run)", "the run did not succeed", log_path)
     return result
 
 
