@@ -29,6 +29,31 @@ from opstore.db import StateStore
 
 logger = logging.getLogger(__name__)
 
+# every table the alert rules (and the names they show) read: the lineage of the alerts asset
+# (orchestration/lineage.py generates its Dagster deps; a test parses the SQL below against it)
+READS = (
+    "finance.fct_cash_runway",
+    "finance.fct_general_ledger",
+    "finance.fct_receivable_aging",
+    "finance.fct_overdue_invoices",
+    "customers.dim_customers",
+    "sales.fct_stalled_deals",
+    "operations.fct_stock_cover",
+    "operations.fct_reorder_points",
+    "operations.fct_supplier_performance",
+    "operations.fct_purchase_receipts",
+    "expenses.fct_expense_duplicate_candidates",
+    "staging.stg_odoo__res_companies",
+    "staging.stg_odoo__res_currencies",
+    "staging.stg_odoo__res_partners",
+    "staging.stg_odoo__product_products",
+    "staging.stg_odoo__product_templates",
+    "ml.churn_scores",
+    "ml.deal_scores",
+    "ml.stockout_predictions",
+    "ml.anomalies",
+)
+
 SYSTEM = "system"
 OPEN_STATUSES = ("new", "acknowledged")
 

@@ -23,6 +23,22 @@ from opstore.db import StateStore
 
 logger = logging.getLogger(__name__)
 
+# every table the facts read beyond the alerts' (the lineage of the briefings asset:
+# orchestration/lineage.py generates its Dagster deps; a test parses the SQL below against it)
+READS = (
+    "finance.fct_cash_runway",
+    "finance.fct_receivable_aging",
+    "finance.fct_days_outstanding_monthly",
+    "finance.fct_cash_flows_monthly",
+    "sales.fct_pipeline_by_stage",
+    "sales.fct_win_rates_monthly",
+    "operations.fct_stock_cover",
+    "operations.fct_reorder_points",
+    "customers.dim_customers",
+    "ml.forecasts",
+    "ml.model_runs",
+)
+
 ROLES = ("ceo", "cfo", "sales", "operations")
 ROLE_AREAS: dict[str, tuple[str, ...]] = {
     "ceo": ("finance", "sales", "operations", "customers", "expenses"),

@@ -54,6 +54,13 @@ select expense_id, duplicate_expense_id, company_id, employee_id, amount_currenc
        days_apart, is_recurring_series, reason
 from expenses.fct_expense_duplicate_candidates
 """
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = (
+    "finance.fct_general_ledger",
+    "staging.stg_odoo__account_moves",
+    "staging.stg_odoo__hr_expenses",
+    "expenses.fct_expense_duplicate_candidates",
+)
 
 ENTRY_FEATURES = [
     "amount_vs_journal",

@@ -64,6 +64,8 @@ FEATURES = [
 ]
 
 FEATURES_SQL = "select * from customers.fct_customer_features_monthly"
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = ("customers.fct_customer_features_monthly",)
 
 SCORE_SCHEMA: dict[str, Any] = {
     "company_id": pl.Int64,

@@ -52,6 +52,12 @@ select lead_id, stage_id, stage_sequence, outcome, is_current_stage, visit_count
        days_in_stage, last_entered_at, as_of_date
 from sales.fct_lead_stage_durations
 """
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = (
+    "intermediate.int_leads_classified",
+    "intermediate.int_lead_interactions_aggregated",
+    "sales.fct_lead_stage_durations",
+)
 
 WIN_FEATURES = [
     "log_amount",

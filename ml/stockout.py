@@ -54,6 +54,8 @@ select product_id, warehouse_id, company_id, as_of_date, on_hand_qty, incoming_q
        lead_time_days
 from operations.fct_stock_cover
 """
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = ("operations.fct_stock_demand_daily", "operations.fct_stock_cover")
 
 SCORE_SCHEMA: dict[str, Any] = {
     "company_id": pl.Int64,

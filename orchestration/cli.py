@@ -388,12 +388,30 @@ def simulator_serve(
     latency_ms: Annotated[
         float, typer.Option(help="delay every request (network and Odoo's per-request work)")
     ] = 0.0,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="a company shape: recorded, young, no_crm, no_stock, no_expenses, steady, "
+            "multi_currency, empty (see simulator/profiles.py)"
+        ),
+    ] = "",
 ) -> None:
     """Serve the simulated company on 127.0.0.1 over JSON-2, JSON-RPC and XML-RPC."""
     from simulator.runtime import SimulatedCompany
     from simulator.server import serve_forever
 
-    if recorded:
+    if profile:
+        from simulator.profiles import PROFILES, build_profile
+
+        if profile not in PROFILES:
+            err.print(
+                f"[bold red]error:[/] unknown profile {profile!r}; expected one of "
+                f"{', '.join(PROFILES)}",
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        store = build_profile(profile, seed)
+    elif recorded:
         from simulator.fixtures import load_recorded_demo
 
         store = load_recorded_demo()

@@ -34,6 +34,7 @@ from ml.lifecycle import (
     model_states,
     record_state,
 )
+from orchestration.lineage import asset_deps
 from orchestration.resources import WarehouseResource
 
 ML_GROUP = "ml"
@@ -159,39 +160,35 @@ MODELS = [
     (
         "churn_scores",
         "churn",
-        [["customers", "fct_customer_features_monthly"]],
+        asset_deps(("ml", "churn_scores")),
         pipelines.run_churn,
         "Churn probability of every active customer with its top reasons (ml.churn_scores).",
     ),
     (
         "deal_scores",
         "deals",
-        [["sales", "fct_lead_stage_durations"], ["intermediate", "int_leads_classified"]],
+        asset_deps(("ml", "deal_scores")),
         pipelines.run_deals,
         "Win and stall probability of every open lead and opportunity (ml.deal_scores).",
     ),
     (
         "stockout_predictions",
         "stockout",
-        [["operations", "fct_stock_demand_daily"], ["operations", "fct_stock_cover"]],
+        asset_deps(("ml", "stockout_predictions")),
         pipelines.run_stockout,
         "Stock-out probability and expected date per product and warehouse (ml.stockout_predictions).",
     ),
     (
         "anomalies",
         "anomalies",
-        [["finance", "fct_general_ledger"], ["expenses", "fct_expense_duplicate_candidates"]],
+        asset_deps(("ml", "anomalies")),
         pipelines.run_anomalies,
         "Unusual journal entries and expenses and exact duplicate expenses, each with its reason (ml.anomalies).",
     ),
     (
         "forecasts",
         "forecasts",
-        [
-            ["finance", "fct_general_ledger"],
-            ["operations", "fct_stock_demand_daily"],
-            ["finance", "fct_cash_position"],
-        ],
+        asset_deps(("ml", "forecasts")),
         pipelines.run_forecasts,
         "Next-quarter revenue, weekly net cash and top-product demand with 80% intervals (ml.forecasts).",
     ),
