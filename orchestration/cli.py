@@ -74,8 +74,20 @@ class StepFailed(Exception):
 
 
 def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line; a long one keeps its start (the error type) and its end (where
+    wrapped errors put the actual reason)."""
     line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    if len(line) <= limit:
+        return line
+    head = limit // 3
+    return f"{line[:head]} ... {line[-(limit - head - 5) :]}"
+
+
+def _root_error(error: Any) -> str:
+    """The innermost cause of a Dagster step error (the user's exception, not the wrapper)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return str(error.message)
 
 
 def _error_log(exc: BaseException) -> Path:
@@ -148,7 +160,7 @@ def _dagster_home() -> Path:
     return home
 
 
-def _run_job(job_name: str) -> Any:
+def _run_job(job_name: str, *, dbt_tests: bool = True) -> Any:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
@@ -172,7 +184,10 @@ def _run_job(job_name: str) -> Any:
         result = job.execute_in_process(
             instance=instance,
             # failures surface once, through _guard; Dagster's own log stays in the run storage
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                **({} if dbt_tests else {"ops": {"odoo_dbt": {"config": {"tests": False}}}}),
+            },
             tags=this_process_tags(),
             raise_on_error=False,
         )
@@ -187,8 +202,8 @@ def _run_job(job_name: str) -> Any:
         if failures:
             first = failures[0]
             data = first.step_failure_data
-            error = data.error.message if data and data.error else str(first.message)
-            raise StepFailed(job_name, str(first.step_key), _one_line(error, 200), log_path)
+            error = _root_error(data.error) if data and data.error else str(first.message)
+            raise StepFailed(job_name, str(first.step_key), _one_line(error, 240), log_path)
         raise StepFailed(job_name, "(run)", "the run did not succeed", log_path)
     return result
 
@@ -245,6 +260,7 @@ def demo(
         with _progress():
             result = _run_job("main")
         _summary(result, time.perf_counter() - t0)
+        _states(warehouse)
         _outcomes(warehouse)
         console.print(f"warehouse:      {warehouse.redacted()}", highlight=False)
         console.print(f"simulated Odoo: {company.folder}", highlight=False)
@@ -256,6 +272,21 @@ def demo(
     _guard(run)
 
 
+def _states(warehouse: Warehouse) -> None:
+    """One line per model that had too little data or failed, with the reason."""
+    from ml.lifecycle import STATUS_TRAINED, model_states
+
+    try:
+        states = model_states(warehouse)
+    except Exception:  # no ml.model_runs (a job without the ML assets)
+        return
+    for name, st in sorted(states.items()):
+        if st.status != STATUS_TRAINED:
+            console.print(
+                f"  [yellow]{st.status}[/] {name}: {st.reason}", highlight=False, soft_wrap=True
+            )
+
+
 def _outcomes(warehouse: Warehouse) -> None:
     """What the run produced beyond the marts: models, alerts, briefings, proposals, and the
     commands that show each."""
@@ -264,14 +295,17 @@ def _outcomes(warehouse: Warehouse) -> None:
     import polars as pl
 
     from briefings.service import list_alerts, list_briefings
-    from ml.lifecycle import BASELINE_PREFIX, load_runs
+    from ml.lifecycle import BASELINE_PREFIX, STATE_PREFIX, load_runs
     from opstore import StateStore
     from writeback.service import list_proposals
 
     runs = load_runs(warehouse)
     if runs.height:
         # the newest candidate's comparison per model (baseline rows only record what serves)
-        candidates = runs.filter(~pl.col("model_version").str.starts_with(BASELINE_PREFIX))
+        candidates = runs.filter(
+            ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+            & ~pl.col("model_version").str.starts_with(STATE_PREFIX)
+        )
         newest = candidates.group_by("model_name").agg(pl.col("trained_at").max())
         latest = candidates.join(newest, on=["model_name", "trained_at"]).sort(
             "model_name", "metric_name", "baseline_name"
@@ -331,6 +365,9 @@ def _outcomes(warehouse: Warehouse) -> None:
 @app.command()
 def extract(
     job: Annotated[str, typer.Option(help="the Dagster job to run")] = "extract",
+    dbt_tests: Annotated[
+        bool, typer.Option(help="run dbt's data tests (off: build the marts only, faster)")
+    ] = True,
 ) -> None:
     """Extract a real Odoo (ODOO_URL, ODOO_DB, ODOO_USERNAME, ODOO_API_KEY or ODOO_PASSWORD)."""
 
@@ -352,8 +389,9 @@ def extract(
             )
         t0 = time.perf_counter()
         with _progress():
-            result = _run_job(job)
+            result = _run_job(job, dbt_tests=dbt_tests)
         _summary(result, time.perf_counter() - t0)
+        _states(Warehouse.from_url())
 
     _guard(run)
 
