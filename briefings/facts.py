@@ -318,7 +318,7 @@ def not_computed(
             f"no table {schema}.{table} in the warehouse (its Odoo module is not installed, "
             "or nothing was extracted yet)"
             if not reader.has_table(schema, table)
-            else f"no data for this company in {schema}.{table} yet"
+            else f"no value for this company in {schema}.{table} yet (too little history)"
         )
         out.append({"what": ", ".join(k.replace("_", " ") for k in keys), "reason": reason})
     states = model_states(reader)

@@ -17,15 +17,20 @@ from typer.testing import CliRunner
 
 pytestmark = pytest.mark.slow
 
-# profile -> what its briefings must name as not computed (a substring of the reason)
+# profile -> what its briefings must name as not computed: the start of the thing's name
+# -> a substring of the reason. The partial company lacks crm, stock and hr_expense at once;
+# the steady one (deals never stall, customers never churn) is also the multi-currency one
+# (two companies in USD and EUR, customers invoiced in the other currency). One run each
+# keeps the suite small; simulator/profiles.py has each shape on its own for manual runs.
 EXPECTED: dict[str, dict[str, str]] = {
-    "recorded": {"anomaly detection": "insufficient history"},
+    "recorded": {"anomaly detection": "insufficient history", "churn risk scores": ""},
     "young": {"anomaly detection": "insufficient history", "churn risk scores": "insufficient"},
-    "no_crm": {"deal win and stall scores": "crm"},
-    "no_stock": {"stock-out predictions": "stock"},
-    "no_expenses": {},
+    "partial": {
+        "deal win and stall scores": "crm",
+        "stock-out predictions": "stock",
+        "anomaly detection": "hr_expense",
+    },
     "steady": {"deal win and stall scores": "insufficient classes"},
-    "multi_currency": {},
     "empty": {
         "churn risk scores": "",
         "deal win and stall scores": "",
@@ -55,7 +60,9 @@ def test_main_job_completes_and_the_briefing_names_what_it_could_not_compute(
         monkeypatch.setenv("ODOO_DB", store.db)
         monkeypatch.setenv("ODOO_USERNAME", "admin")
         monkeypatch.setenv("ODOO_API_KEY", store.api_key_for("admin"))
-        result = CliRunner().invoke(app, ["extract", "--job", "main"])
+        # dbt's data tests run on the simulated companies in tests/dbt; here the marts are
+        # built without them, which keeps each run to seconds of dbt instead of minutes
+        result = CliRunner().invoke(app, ["extract", "--job", "main", "--no-dbt-tests"])
     seconds = time.perf_counter() - started
     assert result.exit_code == 0, (result.output, result.exception)
     print(f"{profile}: main job in {seconds:.1f} s")
@@ -74,8 +81,9 @@ def test_main_job_completes_and_the_briefing_names_what_it_could_not_compute(
         facts = json.loads(brief["facts"]) if isinstance(brief["facts"], str) else brief["facts"]
         named = {n["what"]: n["reason"] for n in facts["not_computed"]}
         for what, reason in EXPECTED[profile].items():
-            assert what in named, (profile, named)
-            assert reason in named[what], (profile, what, named[what])
+            found = [w for w in named if w.startswith(what)]
+            assert found, (profile, what, named)
+            assert reason in named[found[0]], (profile, what, named[found[0]])
         if named:
             assert "Not computed today" in brief["body_text"]
             for what, reason in named.items():
@@ -88,7 +96,7 @@ def test_main_job_completes_and_the_briefing_names_what_it_could_not_compute(
             "select model_name, status, reason from ml.model_runs "
             "where model_version like 'state:%'"
         ).fetchall()
-        if profile == "multi_currency":
+        if profile == "steady":
             foreign = con.execute(
                 "select count(*) from finance.fct_general_ledger "
                 "where currency_id <> company_currency_id"
