@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from simulator.company import books
 from simulator.company.core import _r2
 from simulator.company.reference import ReferenceData
 
@@ -27,7 +28,7 @@ class Ledger(ReferenceData):
         key = (company, code, prefix)
         self._seqs[key] += 1
         n = self._seqs[key]
-        return f"{prefix}{n:04d}" if monthly else f"{prefix}{n:05d}", prefix, n
+        return books.sequence_name(prefix, n, monthly=monthly), prefix, n
 
     def move(
         self,
@@ -70,9 +71,7 @@ class Ledger(ReferenceData):
                     amc = bal
             else:
                 bal = (
-                    _r2(ln["balance"])
-                    if "balance" in ln
-                    else (amc if rate == 1.0 else _r2(amc / rate))
+                    _r2(ln["balance"]) if "balance" in ln else books.to_company_currency(amc, rate)
                 )
                 total_bal += bal
             row: dict[str, Any] = {
@@ -177,11 +176,11 @@ class Ledger(ReferenceData):
         """Create a posted customer/vendor invoice or refund with product, tax and term lines."""
         sale = move_type in ("out_invoice", "out_refund")
         sign = -1.0 if move_type in ("out_invoice", "in_refund") else 1.0
-        tax_rate = (0.0725 if company == 1 else 0.21) if sale else (0.0 if company == 1 else 0.21)
+        tax_rate = books.tax_rate(company, sale=sale)
         lines: list[dict[str, Any]] = []
         untaxed = 0.0
         for it in items:
-            sub = _r2(it["quantity"] * it["price_unit"] * (1 - it.get("discount", 0.0) / 100.0))
+            sub = books.subtotal(it["quantity"], it["price_unit"], it.get("discount", 0.0))
             untaxed += sub
             ln = {
                 "account": it.get("account") or income_account or ("400000" if sale else "500000"),
@@ -191,7 +190,7 @@ class Ledger(ReferenceData):
                 "quantity": float(it["quantity"]),
                 "price_unit": float(it["price_unit"]),
                 "price_subtotal": sub,
-                "price_total": _r2(sub * (1 + tax_rate)),
+                "price_total": books.with_tax(sub, tax_rate),
                 "sequence": 100,
             }
             for key in ("product_id", "discount", "purchase_line_id", "sale_line_ids"):
@@ -205,7 +204,7 @@ class Ledger(ReferenceData):
         untaxed = _r2(untaxed)
         tax = _r2(untaxed * tax_rate)
         if tax:
-            label = ("Tax 7.25%" if company == 1 else "VAT 21%") if sale else "VAT 21% (purchase)"
+            label = books.tax_label(company, sale=sale)
             lines.append(
                 {
                     "account": "251000" if sale else "131000",
@@ -289,24 +288,9 @@ class Ledger(ReferenceData):
         """Reconcile two receivable/payable lines for ``amount`` (company currency)."""
         L = self.t["account.move.line"]
         d, c = L[debit_line], L[credit_line]
-        max_date = max(d["date"], c["date"])
         prid = self.new(
             "account.partial.reconcile",
-            {
-                "debit_move_id": debit_line,
-                "credit_move_id": credit_line,
-                "amount": amount,
-                "debit_amount_currency": amount_cur
-                if d["currency_id"] == c["currency_id"]
-                else amount,
-                "credit_amount_currency": amount_cur
-                if d["currency_id"] == c["currency_id"]
-                else amount,
-                "debit_currency_id": d["currency_id"],
-                "credit_currency_id": c["currency_id"],
-                "company_id": d["company_id"],
-                "max_date": max_date,
-            },
+            books.partial_reconcile_vals(debit_line, d, credit_line, c, amount, amount_cur),
         )
         for row, sgn, key in ((d, -1.0, "matched_credit_ids"), (c, 1.0, "matched_debit_ids")):
             row["amount_residual"] = _r2(row.get("amount_residual", 0.0) + sgn * amount)
@@ -328,23 +312,20 @@ class Ledger(ReferenceData):
                 for p in L[i].get("matched_debit_ids", []) + L[i].get("matched_credit_ids", [])
             }
         )
-        if all(abs(L[i].get("amount_residual", 0.0)) < 0.005 for i in group):
-            fid = self.new(
-                "account.full.reconcile",
-                {"partial_reconcile_ids": partials, "reconciled_line_ids": sorted(group)},
-            )
+        if all(abs(L[i].get("amount_residual", 0.0)) < books.SETTLED for i in group):
+            fid = self.new("account.full.reconcile", books.full_reconcile_vals(partials, group))
             for p in partials:
                 P[p]["full_reconcile_id"] = fid
                 P[p]["write_date"] = self.ts
             for i in group:
                 L[i]["full_reconcile_id"] = fid
-                L[i]["matching_number"] = str(fid)
+                L[i]["matching_number"] = books.matching_number(fid, partials)
                 L[i]["reconciled"] = True
                 L[i]["amount_residual"] = 0.0
                 L[i]["amount_residual_currency"] = 0.0
         else:
             for i in group:
-                L[i]["matching_number"] = f"P{partials[0]}"
+                L[i]["matching_number"] = books.matching_number(None, partials)
 
     def update_invoice_state(self, mid: int) -> None:
         M = self.t["account.move"][mid]
@@ -355,14 +336,11 @@ class Ledger(ReferenceData):
         hs = 1.0 if M["move_type"] in ("out_invoice", "in_refund") else -1.0
         M["amount_residual"] = _r2(res_cur)
         M["amount_residual_signed"] = _r2(res * hs)
-        if res_cur < 0.005:
-            in_payment = any(
-                self.t["account.payment"][p]["state"] == "in_process"
-                for p in M.get("matched_payment_ids", [])
-            )
-            M["payment_state"] = "in_payment" if in_payment else "paid"
-        else:
-            M["payment_state"] = "partial"
+        in_payment = any(
+            self.t["account.payment"][p]["state"] == "in_process"
+            for p in M.get("matched_payment_ids", [])
+        )
+        M["payment_state"] = books.payment_state(res_cur, in_payment=in_payment)
         M["write_date"] = self.ts
 
     def pay(self, mid: int, amount_cur: float | None = None) -> int | None:
@@ -376,13 +354,9 @@ class Ledger(ReferenceData):
         company = M["company_id"]
         res_cur = abs(pt["amount_residual_currency"])
         res = abs(pt["amount_residual"])
-        if res_cur < 0.005:
+        if res_cur < books.SETTLED:
             return None
-        if amount_cur is None or amount_cur >= res_cur - 0.005:
-            amount_cur, amount = res_cur, res
-        else:
-            amount_cur = _r2(amount_cur)
-            amount = _r2(res * amount_cur / res_cur)
+        amount, amount_cur = books.settlement(res, res_cur, amount_cur)
         inbound = M["move_type"] in ("out_invoice", "in_refund")
         partner = M["partner_id"]
         currency = M["currency_id"]

@@ -8,6 +8,7 @@ import math
 from collections import defaultdict
 from datetime import date
 
+from simulator.company import books
 from simulator.company.core import _r2
 from simulator.company.sales import Sales
 
@@ -84,7 +85,7 @@ class Purchasing(Sales):
             "acknowledged": False,
         }
         poid = self.new("purchase.order", po, uid=buyer)
-        tax = 0.0 if c == 1 else 0.21
+        tax = books.tax_rate(c, sale=False)
         lids = []
         for k, (pid, qty) in enumerate(items):
             price = self.cost[pid]
@@ -103,7 +104,7 @@ class Purchasing(Sales):
                         "technical_price_unit": price,
                         "price_subtotal": sub,
                         "price_tax": _r2(sub * tax),
-                        "price_total": _r2(sub * (1 + tax)),
+                        "price_total": books.with_tax(sub, tax),
                         "date_planned": f"{self.ds(planned)} 12:00:00",
                         "partner_id": vendor,
                         "company_id": c,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from simulator.company import books
 from simulator.company.core import _r2
 from simulator.company.population import Population
 
@@ -45,14 +46,14 @@ class Sales(Population):
         }
         if o.get("lead"):
             so["opportunity_id"] = o["lead"]
-        tax_rate = 0.0725 if c == 1 else 0.21
+        tax_rate = books.tax_rate(c, sale=True)
         sid = self.new("sale.order", so, uid=user)
         lids = []
         untaxed = 0.0
         for k, (pid, qty, disc) in enumerate(o["lines"]):
             price = self.price[pid] * (1.0 if currency == self.ccur[c] else rate)
             price = _r2(price)
-            sub = _r2(qty * price * (1 - disc / 100))
+            sub = books.subtotal(qty, price, disc)
             untaxed += sub
             is_service = pid in self.services
             row = {
@@ -66,7 +67,7 @@ class Sales(Population):
                 "discount": disc,
                 "price_subtotal": sub,
                 "price_tax": _r2(sub * tax_rate),
-                "price_total": _r2(sub * (1 + tax_rate)),
+                "price_total": books.with_tax(sub, tax_rate),
                 "price_reduce_taxexcl": _r2(sub / qty),
                 "price_reduce_taxinc": _r2(sub * (1 + tax_rate) / qty),
                 "company_id": c,
