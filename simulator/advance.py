@@ -20,6 +20,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from simulator.company import books
+
 
 class _Store(Protocol):
     now: datetime
@@ -505,10 +507,11 @@ class _Advancer:
             abs(term.get("amount_residual", 0.0)),
             abs(term.get("amount_residual_currency", 0.0)),
         )
-        if res_cur < 0.005:
+        if res_cur < books.SETTLED:
             return
-        amount_cur = res_cur if fraction >= 1 else _r2(res_cur * fraction)
-        amount = res if fraction >= 1 else _r2(res * amount_cur / res_cur)
+        amount, amount_cur = books.settlement(
+            res, res_cur, None if fraction >= 1 else _r2(res_cur * fraction)
+        )
         c = M["company_id"]
         inbound = M["move_type"] == "out_invoice"
         sgn = 1.0 if inbound else -1.0
@@ -619,20 +622,13 @@ class _Advancer:
         )
         self.s.write("account.move.line", [liq_id, cp_id], {"payment_id": pid})
         debit, credit = (term_id, cp_id) if inbound else (cp_id, term_id)
+        rows = {term_id: term, cp_id: cp}
         prid = self.s.create(
             "account.partial.reconcile",
             [
-                {
-                    "debit_move_id": debit,
-                    "credit_move_id": credit,
-                    "amount": amount,
-                    "debit_amount_currency": amount_cur,
-                    "credit_amount_currency": amount_cur,
-                    "debit_currency_id": M["currency_id"],
-                    "credit_currency_id": M["currency_id"],
-                    "company_id": c,
-                    "max_date": max(self.today, term["date"]),
-                }
+                books.partial_reconcile_vals(
+                    debit, rows[debit], credit, rows[credit], amount, amount_cur
+                )
             ],
         )[0]
         new_res = _r2(term["amount_residual"] - sgn * amount)
@@ -652,10 +648,10 @@ class _Advancer:
             {partial_key: sorted([*term.get(partial_key, []), prid])},
         )
         self.s.write("account.move.line", [cp_id], {other_key: [prid]})
-        if abs(new_res_cur) < 0.005:
+        state = books.payment_state(new_res_cur, in_payment=False)
+        if state == "paid":
             fid = self.s.create(
-                "account.full.reconcile",
-                [{"partial_reconcile_ids": partials, "reconciled_line_ids": sorted(group)}],
+                "account.full.reconcile", [books.full_reconcile_vals(partials, group)]
             )[0]
             self.s.write("account.partial.reconcile", partials, {"full_reconcile_id": fid})
             self.s.write(
@@ -666,10 +662,9 @@ class _Advancer:
                     "amount_residual_currency": 0.0,
                     "reconciled": True,
                     "full_reconcile_id": fid,
-                    "matching_number": str(fid),
+                    "matching_number": books.matching_number(fid, partials),
                 },
             )
-            state = "paid"
             residual_signed = 0.0
             residual = 0.0
         else:
@@ -678,8 +673,11 @@ class _Advancer:
                 [term_id],
                 {"amount_residual": new_res, "amount_residual_currency": new_res_cur},
             )
-            self.s.write("account.move.line", sorted(group), {"matching_number": f"P{partials[0]}"})
-            state = "partial"
+            self.s.write(
+                "account.move.line",
+                sorted(group),
+                {"matching_number": books.matching_number(None, partials)},
+            )
             residual = abs(new_res_cur)
             residual_signed = new_res  # the line's residual already has the move's sign
         self.s.write(

@@ -114,3 +114,181 @@ def matching_number(full_id: int | None, partials: list[int]) -> str:
 def sequence_name(prefix: str, number: int, *, monthly: bool) -> str:
     """A journal sequence name (``INV/2026/00012``, ``BILL/2026/11/0003``)."""
     return f"{prefix}{number:04d}" if monthly else f"{prefix}{number:05d}"
+
+
+# Keys an entry line spec passes through to its ``account.move.line`` row unchanged.
+_LINE_PASSTHROUGH = (
+    "product_id",
+    "quantity",
+    "price_unit",
+    "price_subtotal",
+    "price_total",
+    "product_uom_id",
+    "discount",
+    "date_maturity",
+    "tax_base_amount",
+    "purchase_line_id",
+    "sale_line_ids",
+    "payment_id",
+)
+RECEIVABLE, PAYABLE = "121000", "211000"
+
+
+def invoice_lines(
+    company: int, move_type: str, items: list[dict[str, Any]], *, due: str
+) -> tuple[list[dict[str, Any]], float, float, float]:
+    """The line specs of a customer/vendor invoice or refund: product lines, the tax line (when
+    there is tax) and the payment term line; with the untaxed, tax and total amounts.
+
+    Each item carries its resolved ``account`` code, ``name``, ``quantity``, ``price_unit`` and
+    optionally ``discount``, ``product_id``, ``product_uom_id``, ``sale_line_ids`` or
+    ``purchase_line_id``. Amounts are signed as Odoo stores them (income negative on a sale).
+    """
+    sale = move_type in ("out_invoice", "out_refund")
+    sign = -1.0 if move_type in ("out_invoice", "in_refund") else 1.0
+    rate = tax_rate(company, sale=sale)
+    lines: list[dict[str, Any]] = []
+    untaxed = 0.0
+    for it in items:
+        sub = subtotal(it["quantity"], it["price_unit"], it.get("discount", 0.0))
+        untaxed += sub
+        ln: dict[str, Any] = {
+            "account": it["account"],
+            "amount_currency": sign * sub,
+            "display_type": "product",
+            "name": it["name"],
+            "quantity": float(it["quantity"]),
+            "price_unit": float(it["price_unit"]),
+            "price_subtotal": sub,
+            "price_total": with_tax(sub, rate),
+            "sequence": 100,
+        }
+        for key in (
+            "product_id",
+            "discount",
+            "purchase_line_id",
+            "sale_line_ids",
+            "product_uom_id",
+        ):
+            if it.get(key):
+                ln[key] = it[key]
+        lines.append(ln)
+    untaxed = r2(untaxed)
+    tax = r2(untaxed * rate)
+    if tax:
+        lines.append(
+            {
+                "account": "251000" if sale else "131000",
+                "amount_currency": sign * tax,
+                "display_type": "tax",
+                "name": tax_label(company, sale=sale),
+                "tax_base_amount": sign * untaxed,
+                "sequence": 10000,
+            }
+        )
+    total = r2(untaxed + tax)
+    lines.append(
+        {
+            "account": RECEIVABLE if sale else PAYABLE,
+            "amount_currency": -sign * total,
+            "display_type": "payment_term",
+            "date_maturity": due,
+            "sequence": 12000,
+        }
+    )
+    return lines, untaxed, tax, total
+
+
+def balance_lines(
+    lines: list[dict[str, Any]], rate: float, *, company_currency: bool
+) -> list[tuple[float, float]]:
+    """``(amount_currency, balance)`` of each line of an entry: the balance from the line's own
+    ``balance`` or the rate; the last line takes the opposite of the others' total so that the
+    entry balances to the cent (in company currency it is then its own amount too)."""
+    out = []
+    total = 0.0
+    for k, ln in enumerate(lines):
+        amc = r2(ln["amount_currency"])
+        if k == len(lines) - 1:
+            bal = r2(-total)
+            if company_currency:
+                amc = bal
+        else:
+            bal = r2(ln["balance"]) if "balance" in ln else to_company_currency(amc, rate)
+            total += bal
+        out.append((amc, bal))
+    return out
+
+
+def move_line_row(
+    ln: dict[str, Any],
+    amount_currency: float,
+    balance: float,
+    *,
+    move_id: int,
+    move_name: str,
+    account_id: int,
+    company: int,
+    company_currency: int,
+    currency: int,
+    journal: int,
+    date: str,
+    partner: int | bool,
+    invoice: bool,
+) -> dict[str, Any]:
+    """The ``account.move.line`` row of a posted entry's line spec (residuals open on the
+    receivable/payable lines)."""
+    row: dict[str, Any] = {
+        "move_id": move_id,
+        "move_name": move_name,
+        "account_id": account_id,
+        "company_id": company,
+        "company_currency_id": company_currency,
+        "currency_id": currency,
+        "journal_id": journal,
+        "date": date,
+        "parent_state": "posted",
+        "display_type": ln.get("display_type", "product"),
+        "balance": balance,
+        "debit": balance if balance > 0 else 0.0,
+        "credit": -balance if balance < 0 else 0.0,
+        "amount_currency": amount_currency,
+        "deductible_amount": 100.0,
+        "sequence": ln.get("sequence", 10),
+    }
+    pt = ln.get("partner", partner)
+    if pt:
+        row["partner_id"] = pt
+    if ln.get("name"):
+        row["name"] = ln["name"]
+    if invoice:
+        row["invoice_date"] = date
+    for key in _LINE_PASSTHROUGH:
+        if key in ln:
+            row[key] = ln[key]
+    if ln["account"] in (RECEIVABLE, PAYABLE):
+        row["amount_residual"] = balance
+        row["amount_residual_currency"] = amount_currency
+    return row
+
+
+def invoice_amounts(
+    move_type: str, rows: list[dict[str, Any]], untaxed: float, tax: float, total: float
+) -> dict[str, Any]:
+    """An invoice's header amounts from its line rows (signed fields positive for money in)."""
+    hs = 1.0 if move_type in ("out_invoice", "in_refund") else -1.0
+    bal_untaxed = r2(sum(r["balance"] for r in rows if r["display_type"] == "product"))
+    bal_tax = r2(sum(r["balance"] for r in rows if r["display_type"] == "tax"))
+    bal_total = next(r["balance"] for r in rows if r["display_type"] == "payment_term")
+    return {
+        "amount_untaxed": untaxed,
+        "amount_tax": tax,
+        "amount_total": total,
+        "amount_residual": total,
+        "amount_untaxed_signed": r2(abs(bal_untaxed) * hs),
+        "amount_tax_signed": r2(abs(bal_tax) * hs),
+        "amount_total_signed": r2(abs(bal_total) * hs),
+        "amount_total_in_currency_signed": r2(total * hs),
+        "amount_untaxed_in_currency_signed": r2(untaxed * hs),
+        "amount_residual_signed": r2(abs(bal_total) * hs),
+    }

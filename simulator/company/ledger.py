@@ -59,67 +59,29 @@ class Ledger(ReferenceData):
         name, prefix, number = self.seq_name(company, name_code or journal, day, monthly)
         dstr = self.ds(day)
         mid = self.next_id["account.move"]
-        total_bal = 0.0
-        rows = []
         is_inv = move_type != "entry"
         ccur = self.ccur[company]
-        for k, ln in enumerate(lines):
-            amc = _r2(ln["amount_currency"])
-            if k == len(lines) - 1:
-                bal = _r2(-total_bal)
-                if currency == ccur:
-                    amc = bal
-            else:
-                bal = (
-                    _r2(ln["balance"]) if "balance" in ln else books.to_company_currency(amc, rate)
+        rows = []
+        amounts = books.balance_lines(lines, rate, company_currency=currency == ccur)
+        for ln, (amc, bal) in zip(lines, amounts, strict=True):
+            rows.append(
+                books.move_line_row(
+                    ln,
+                    amc,
+                    bal,
+                    move_id=mid,
+                    move_name=name,
+                    account_id=self.acc[company][ln["account"]],
+                    company=company,
+                    company_currency=ccur,
+                    currency=currency,
+                    journal=jid,
+                    date=dstr,
+                    partner=partner,
+                    invoice=is_inv,
                 )
-                total_bal += bal
-            row: dict[str, Any] = {
-                "move_id": mid,
-                "move_name": name,
-                "account_id": self.acc[company][ln["account"]],
-                "company_id": company,
-                "company_currency_id": ccur,
-                "currency_id": currency,
-                "journal_id": jid,
-                "date": dstr,
-                "parent_state": "posted",
-                "display_type": ln.get("display_type", "product"),
-                "balance": bal,
-                "debit": bal if bal > 0 else 0.0,
-                "credit": -bal if bal < 0 else 0.0,
-                "amount_currency": amc,
-                "deductible_amount": 100.0,
-                "sequence": ln.get("sequence", 10),
-            }
-            pt = ln.get("partner", partner)
-            if pt:
-                row["partner_id"] = pt
-            if ln.get("name"):
-                row["name"] = ln["name"]
-            if is_inv:
-                row["invoice_date"] = dstr
-            for key in (
-                "product_id",
-                "quantity",
-                "price_unit",
-                "price_subtotal",
-                "price_total",
-                "product_uom_id",
-                "discount",
-                "date_maturity",
-                "tax_base_amount",
-                "purchase_line_id",
-                "sale_line_ids",
-                "payment_id",
-            ):
-                if key in ln:
-                    row[key] = ln[key]
+            )
             self.acc_bal[(company, ln["account"])] += bal
-            if ln["account"] in ("121000", "211000"):
-                row["amount_residual"] = bal
-                row["amount_residual_currency"] = amc
-            rows.append(row)
         line_ids = [self.new("account.move.line", r, uid=uid) for r in rows]
         hdr: dict[str, Any] = {
             "name": name,
@@ -175,60 +137,22 @@ class Ledger(ReferenceData):
     ) -> int:
         """Create a posted customer/vendor invoice or refund with product, tax and term lines."""
         sale = move_type in ("out_invoice", "out_refund")
-        sign = -1.0 if move_type in ("out_invoice", "in_refund") else 1.0
-        tax_rate = books.tax_rate(company, sale=sale)
-        lines: list[dict[str, Any]] = []
-        untaxed = 0.0
+        resolved = []
         for it in items:
-            sub = books.subtotal(it["quantity"], it["price_unit"], it.get("discount", 0.0))
-            untaxed += sub
-            ln = {
-                "account": it.get("account") or income_account or ("400000" if sale else "500000"),
-                "amount_currency": sign * sub,
-                "display_type": "product",
-                "name": it.get("name") or self.pname.get(it.get("product_id", 0), "Line"),
-                "quantity": float(it["quantity"]),
-                "price_unit": float(it["price_unit"]),
-                "price_subtotal": sub,
-                "price_total": books.with_tax(sub, tax_rate),
-                "sequence": 100,
-            }
-            for key in ("product_id", "discount", "purchase_line_id", "sale_line_ids"):
-                if it.get(key):
-                    ln[key] = it[key]
+            r = dict(it)
+            r["account"] = it.get("account") or income_account or ("400000" if sale else "500000")
+            r["name"] = it.get("name") or self.pname.get(it.get("product_id", 0), "Line")
+            r.pop("product_uom_id", None)
             if it.get("product_id"):
-                ln["product_uom_id"] = self.t["product.template"][
+                r["product_uom_id"] = self.t["product.template"][
                     self.t["product.product"][it["product_id"]]["product_tmpl_id"]
                 ]["uom_id"]
-            lines.append(ln)
-        untaxed = _r2(untaxed)
-        tax = _r2(untaxed * tax_rate)
-        if tax:
-            label = books.tax_label(company, sale=sale)
-            lines.append(
-                {
-                    "account": "251000" if sale else "131000",
-                    "amount_currency": sign * tax,
-                    "display_type": "tax",
-                    "name": label,
-                    "tax_base_amount": sign * untaxed,
-                    "sequence": 10000,
-                }
-            )
-        total = _r2(untaxed + tax)
+            resolved.append(r)
         days = self.terms[term] if term else 0
         if due_days is not None:
             days = due_days
         due = self.ds(self.day + days)
-        lines.append(
-            {
-                "account": "121000" if sale else "211000",
-                "amount_currency": -sign * total,
-                "display_type": "payment_term",
-                "date_maturity": due,
-                "sequence": 12000,
-            }
-        )
+        lines, untaxed, tax, total = books.invoice_lines(company, move_type, resolved, due=due)
         code = {
             "out_invoice": "INV",
             "out_refund": "RINV",
@@ -255,9 +179,6 @@ class Ledger(ReferenceData):
         pt["name"] = M["name"] if sale else (header or {}).get("ref", False) or False
         if not pt["name"]:
             del pt["name"]
-        bal_untaxed = _r2(sum(L[i]["balance"] for i in lids if L[i]["display_type"] == "product"))
-        bal_tax = _r2(sum(L[i]["balance"] for i in lids if L[i]["display_type"] == "tax"))
-        hs = 1.0 if move_type in ("out_invoice", "in_refund") else -1.0
         M.update(
             invoice_date=M["date"],
             invoice_date_due=due,
@@ -266,16 +187,7 @@ class Ledger(ReferenceData):
             partner_shipping_id=partner if sale else False,
             invoice_partner_display_name=self.t["res.partner"][partner]["name"],
             payment_reference=M["name"] if sale else False,
-            amount_untaxed=untaxed,
-            amount_tax=tax,
-            amount_total=total,
-            amount_residual=total,
-            amount_untaxed_signed=_r2(abs(bal_untaxed) * hs),
-            amount_tax_signed=_r2(abs(bal_tax) * hs),
-            amount_total_signed=_r2(abs(pt["balance"]) * hs),
-            amount_total_in_currency_signed=_r2(total * hs),
-            amount_untaxed_in_currency_signed=_r2(untaxed * hs),
-            amount_residual_signed=_r2(abs(pt["balance"]) * hs),
+            **books.invoice_amounts(move_type, [L[i] for i in lids], untaxed, tax, total),
             delivery_date=M["date"],
             is_move_sent=sale,
         )
