@@ -292,3 +292,46 @@ def invoice_amounts(
         "amount_untaxed_in_currency_signed": r2(untaxed * hs),
         "amount_residual_signed": r2(abs(bal_total) * hs),
     }
+
+
+def payment_vals(
+    invoice: dict[str, Any],
+    *,
+    name: str,
+    move_id: int,
+    amount: float,
+    amount_currency: float,
+    date: str,
+    journal: int,
+    destination_account: int,
+    outstanding_account: int,
+    in_process: bool,
+) -> dict[str, Any]:
+    """The ``account.payment`` row registered on ``invoice`` (Odoo's register-payment wizard).
+
+    The memo is the invoice's payment reference, else its ``ref`` (a vendor bill's own number),
+    else its name, as in the recorded Odoo 19 payments. A payment stays ``in_process`` (not
+    matched) until a bank statement line matches it.
+    """
+    inbound = invoice["move_type"] in ("out_invoice", "in_refund")
+    customer = invoice["move_type"] in ("out_invoice", "out_refund")
+    return {
+        "name": name,
+        "payment_type": "inbound" if inbound else "outbound",
+        "partner_type": "customer" if customer else "supplier",
+        "partner_id": invoice["partner_id"],
+        "amount": amount_currency,
+        "amount_company_currency_signed": (1.0 if inbound else -1.0) * amount,
+        "currency_id": invoice["currency_id"],
+        "date": date,
+        "journal_id": journal,
+        "company_id": invoice["company_id"],
+        "move_id": move_id,
+        "memo": invoice.get("payment_reference") or invoice.get("ref") or invoice["name"],
+        "destination_account_id": destination_account,
+        "outstanding_account_id": outstanding_account,
+        "invoice_ids": [invoice["id"]],
+        "state": "in_process" if in_process else "paid",
+        "is_reconciled": True,
+        "is_matched": not in_process,
+    }

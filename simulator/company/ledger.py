@@ -314,26 +314,18 @@ class Ledger(ReferenceData):
         L[cl]["credit"] = amount if sgn > 0 else 0.0
         pid = self.new(
             "account.payment",
-            {
-                "name": PM["name"],
-                "payment_type": "inbound" if inbound else "outbound",
-                "partner_type": "customer" if counter == "121000" else "supplier",
-                "partner_id": partner,
-                "amount": amount_cur,
-                "amount_company_currency_signed": sgn * amount,
-                "currency_id": currency,
-                "date": self.day_str,
-                "journal_id": self.jr[company]["BNK1"],
-                "company_id": company,
-                "move_id": pmid,
-                "memo": M["name"] if counter == "121000" else (M.get("ref") or M["name"]),
-                "destination_account_id": self.acc[company][counter],
-                "outstanding_account_id": self.acc[company][liquidity],
-                "invoice_ids": [mid],
-                "state": "in_process" if recent else "paid",
-                "is_reconciled": True,
-                "is_matched": not recent,
-            },
+            books.payment_vals(
+                M,
+                name=PM["name"],
+                move_id=pmid,
+                amount=amount,
+                amount_currency=amount_cur,
+                date=self.day_str,
+                journal=self.jr[company]["BNK1"],
+                destination_account=self.acc[company][counter],
+                outstanding_account=self.acc[company][liquidity],
+                in_process=recent,
+            ),
         )
         assert pid == pay_id
         PM["origin_payment_id"] = pid

@@ -19,7 +19,7 @@ from typing import Any
 
 DIGESTS = Path(__file__).with_name("golden_digests.json")
 CASES = (("small", 42), ("small", 7))
-ADVANCE_DAYS = 5
+ADVANCE_DAYS = 20
 ADVANCE_SEED = 3
 
 
