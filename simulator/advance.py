@@ -20,6 +20,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from simulator.company import books
+
 
 class _Store(Protocol):
     now: datetime
@@ -318,7 +320,6 @@ class _Advancer:
         self.step()
         currency = so.get("currency_id") or self.ccur[c]
         rate = so.get("currency_rate", 1.0) if currency != self.ccur[c] else 1.0
-        tax_rate = 0.0725 if c == 1 else 0.21
         year = self.s.now.year
         name = (
             self.next_name("account.move", f"INV/{year}/", 5)
@@ -329,77 +330,41 @@ class _Advancer:
         due = (self.s.now + timedelta(days=days)).strftime("%Y-%m-%d")
         jid = self.journals[(c, "INV")]
         ccur = self.ccur[c]
-        base = {
-            "company_id": c,
-            "company_currency_id": ccur,
-            "currency_id": currency,
-            "journal_id": jid,
-            "date": self.today,
-            "invoice_date": self.today,
-            "parent_state": "posted",
-            "partner_id": so["partner_id"],
-            "move_name": name,
-            "deductible_amount": 100.0,
-        }
-        vals = []
-        untaxed = bal_total = 0.0
-        for ln in lines:
-            sub = _r2(ln["qty_to_invoice"] * ln["price_unit"] * (1 - ln.get("discount", 0.0) / 100))
-            bal = _r2(sub / rate)
-            untaxed += sub
-            bal_total += bal
-            vals.append(
-                {
-                    **base,
-                    "account_id": self.accounts[(c, "400000")],
-                    "display_type": "product",
-                    "name": ln["name"],
-                    "product_id": ln["product_id"],
-                    "product_uom_id": ln.get("product_uom_id", 1),
-                    "quantity": ln["qty_to_invoice"],
-                    "price_unit": ln["price_unit"],
-                    "price_subtotal": sub,
-                    "price_total": _r2(sub * (1 + tax_rate)),
-                    "amount_currency": -sub,
-                    "balance": -bal,
-                    "credit": bal,
-                    "sale_line_ids": [ln["id"]],
-                    "sequence": 100,
-                }
+        items = [
+            {
+                "account": "400100" if ln.get("is_service") else "400000",
+                "name": ln["name"],
+                "quantity": ln["qty_to_invoice"],
+                "price_unit": ln["price_unit"],
+                "discount": ln.get("discount", 0.0),
+                "product_id": ln["product_id"],
+                "product_uom_id": ln.get("product_uom_id", 1),
+                "sale_line_ids": [ln["id"]],
+            }
+            for ln in lines
+        ]
+        specs, untaxed, tax, total = books.invoice_lines(c, "out_invoice", items, due=due)
+        specs[-1]["name"] = name
+        amounts = books.balance_lines(specs, rate, company_currency=currency == ccur)
+        vals = [
+            books.move_line_row(
+                spec,
+                amc,
+                bal,
+                move_id=0,
+                move_name=name,
+                account_id=self.accounts[(c, spec["account"])],
+                company=c,
+                company_currency=ccur,
+                currency=currency,
+                journal=jid,
+                date=self.today,
+                partner=so["partner_id"],
+                invoice=True,
             )
-        untaxed = _r2(untaxed)
-        tax = _r2(untaxed * tax_rate)
-        tax_bal = _r2(tax / rate)
-        vals.append(
-            {
-                **base,
-                "account_id": self.accounts[(c, "251000")],
-                "display_type": "tax",
-                "name": "Tax 7.25%" if c == 1 else "VAT 21%",
-                "amount_currency": -tax,
-                "balance": -tax_bal,
-                "credit": tax_bal,
-                "tax_base_amount": -untaxed,
-                "sequence": 10000,
-            }
-        )
-        total = _r2(untaxed + tax)
-        total_bal = _r2(bal_total + tax_bal)
-        vals.append(
-            {
-                **base,
-                "account_id": self.accounts[(c, "121000")],
-                "display_type": "payment_term",
-                "name": name,
-                "amount_currency": total,
-                "balance": total_bal,
-                "debit": total_bal,
-                "amount_residual": total_bal,
-                "amount_residual_currency": total,
-                "date_maturity": due,
-                "sequence": 12000,
-            }
-        )
+            for spec, (amc, bal) in zip(specs, amounts, strict=True)
+        ]
+        header_amounts = books.invoice_amounts("out_invoice", vals, untaxed, tax, total)
         for v in vals:
             for k in [k for k, x in v.items() if x in (0.0, False)]:
                 del v[k]
@@ -429,16 +394,7 @@ class _Advancer:
                     "invoice_payment_term_id": so.get("payment_term_id", False),
                     "payment_reference": name,
                     "payment_state": "not_paid",
-                    "amount_untaxed": untaxed,
-                    "amount_tax": tax,
-                    "amount_total": total,
-                    "amount_residual": total,
-                    "amount_untaxed_signed": _r2(bal_total),
-                    "amount_tax_signed": tax_bal,
-                    "amount_total_signed": total_bal,
-                    "amount_residual_signed": total_bal,
-                    "amount_total_in_currency_signed": total,
-                    "amount_untaxed_in_currency_signed": untaxed,
+                    **header_amounts,
                     "invoice_currency_rate": rate,
                     "sequence_prefix": prefix + "/",
                     "sequence_number": int(number),
@@ -472,6 +428,7 @@ class _Advancer:
                     "invoice_status": "invoiced",
                     "invoice_lines": [*ln.get("invoice_lines", []), aml],
                     "untaxed_amount_invoiced": ln["price_subtotal"],
+                    "untaxed_amount_to_invoice": 0.0,
                 },
             )
         self.s.write("sale.order", [sid], {"invoice_status": "invoiced"})
@@ -505,10 +462,11 @@ class _Advancer:
             abs(term.get("amount_residual", 0.0)),
             abs(term.get("amount_residual_currency", 0.0)),
         )
-        if res_cur < 0.005:
+        if res_cur < books.SETTLED:
             return
-        amount_cur = res_cur if fraction >= 1 else _r2(res_cur * fraction)
-        amount = res if fraction >= 1 else _r2(res * amount_cur / res_cur)
+        amount, amount_cur = books.settlement(
+            res, res_cur, None if fraction >= 1 else _r2(res_cur * fraction)
+        )
         c = M["company_id"]
         inbound = M["move_type"] == "out_invoice"
         sgn = 1.0 if inbound else -1.0
@@ -585,26 +543,18 @@ class _Advancer:
         pid = self.s.create(
             "account.payment",
             [
-                {
-                    "name": name,
-                    "payment_type": "inbound" if inbound else "outbound",
-                    "partner_type": "customer" if inbound else "supplier",
-                    "partner_id": M["partner_id"],
-                    "amount": amount_cur,
-                    "amount_company_currency_signed": sgn * amount,
-                    "currency_id": M["currency_id"],
-                    "date": self.today,
-                    "journal_id": jid,
-                    "company_id": c,
-                    "move_id": pmid,
-                    "memo": M["name"],
-                    "destination_account_id": counter_acc,
-                    "outstanding_account_id": liq_acc,
-                    "invoice_ids": [mid],
-                    "state": "paid",
-                    "is_reconciled": True,
-                    "is_matched": True,
-                }
+                books.payment_vals(
+                    M,
+                    name=name,
+                    move_id=pmid,
+                    amount=amount,
+                    amount_currency=amount_cur,
+                    date=self.today,
+                    journal=jid,
+                    destination_account=counter_acc,
+                    outstanding_account=liq_acc,
+                    in_process=False,
+                )
             ],
         )[0]
         self.s.write(
@@ -619,20 +569,13 @@ class _Advancer:
         )
         self.s.write("account.move.line", [liq_id, cp_id], {"payment_id": pid})
         debit, credit = (term_id, cp_id) if inbound else (cp_id, term_id)
+        rows = {term_id: term, cp_id: cp}
         prid = self.s.create(
             "account.partial.reconcile",
             [
-                {
-                    "debit_move_id": debit,
-                    "credit_move_id": credit,
-                    "amount": amount,
-                    "debit_amount_currency": amount_cur,
-                    "credit_amount_currency": amount_cur,
-                    "debit_currency_id": M["currency_id"],
-                    "credit_currency_id": M["currency_id"],
-                    "company_id": c,
-                    "max_date": max(self.today, term["date"]),
-                }
+                books.partial_reconcile_vals(
+                    debit, rows[debit], credit, rows[credit], amount, amount_cur
+                )
             ],
         )[0]
         new_res = _r2(term["amount_residual"] - sgn * amount)
@@ -652,10 +595,10 @@ class _Advancer:
             {partial_key: sorted([*term.get(partial_key, []), prid])},
         )
         self.s.write("account.move.line", [cp_id], {other_key: [prid]})
-        if abs(new_res_cur) < 0.005:
+        state = books.payment_state(new_res_cur, in_payment=False)
+        if state == "paid":
             fid = self.s.create(
-                "account.full.reconcile",
-                [{"partial_reconcile_ids": partials, "reconciled_line_ids": sorted(group)}],
+                "account.full.reconcile", [books.full_reconcile_vals(partials, group)]
             )[0]
             self.s.write("account.partial.reconcile", partials, {"full_reconcile_id": fid})
             self.s.write(
@@ -666,10 +609,9 @@ class _Advancer:
                     "amount_residual_currency": 0.0,
                     "reconciled": True,
                     "full_reconcile_id": fid,
-                    "matching_number": str(fid),
+                    "matching_number": books.matching_number(fid, partials),
                 },
             )
-            state = "paid"
             residual_signed = 0.0
             residual = 0.0
         else:
@@ -678,8 +620,11 @@ class _Advancer:
                 [term_id],
                 {"amount_residual": new_res, "amount_residual_currency": new_res_cur},
             )
-            self.s.write("account.move.line", sorted(group), {"matching_number": f"P{partials[0]}"})
-            state = "partial"
+            self.s.write(
+                "account.move.line",
+                sorted(group),
+                {"matching_number": books.matching_number(None, partials)},
+            )
             residual = abs(new_res_cur)
             residual_signed = new_res  # the line's residual already has the move's sign
         self.s.write(
