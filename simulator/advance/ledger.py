@@ -69,22 +69,22 @@ class AdvanceLedger(AdvanceBase):
         for v in vals:
             for k in [k for k, x in v.items() if x in (0.0, False)]:
                 del v[k]
-        prefix, number = name.rsplit("/", 1)
         mid = self.s.create(
             "account.move",
             [
                 {
-                    "name": name,
-                    "move_type": "out_invoice",
-                    "state": "posted",
-                    "date": self.today,
+                    **books.entry_header(
+                        name=name,
+                        move_type="out_invoice",
+                        date=self.today,
+                        journal=jid,
+                        company=c,
+                        currency=currency,
+                        rate=rate,
+                        partner=so["partner_id"],
+                    ),
                     "invoice_date": self.today,
                     "invoice_date_due": due,
-                    "journal_id": jid,
-                    "company_id": c,
-                    "currency_id": currency,
-                    "partner_id": so["partner_id"],
-                    "commercial_partner_id": so["partner_id"],
                     "partner_shipping_id": so["partner_id"],
                     "invoice_partner_display_name": self.s.table("res.partner")[so["partner_id"]][
                         "name"
@@ -94,14 +94,7 @@ class AdvanceLedger(AdvanceBase):
                     "team_id": so.get("team_id", False),
                     "invoice_payment_term_id": so.get("payment_term_id", False),
                     "payment_reference": name,
-                    "payment_state": "not_paid",
                     **header_amounts,
-                    "invoice_currency_rate": rate,
-                    "sequence_prefix": prefix + "/",
-                    "sequence_number": int(number),
-                    "posted_before": True,
-                    "auto_post": "no",
-                    "checked": True,
                     "delivery_date": self.today,
                     "is_move_sent": True,
                 }
@@ -177,69 +170,45 @@ class AdvanceLedger(AdvanceBase):
         jid = self.journals[(c, "BNK1")]
         counter_acc = self.accounts[(c, "121000" if inbound else "211000")]
         liq_acc = self.accounts[(c, "101401")]
-        base = {
-            "company_id": c,
-            "company_currency_id": self.ccur[c],
-            "currency_id": M["currency_id"],
-            "journal_id": jid,
-            "date": self.today,
-            "parent_state": "posted",
-            "partner_id": M["partner_id"],
-            "move_name": name,
-            "display_type": "product",
-            "name": M["name"],
-            "deductible_amount": 100.0,
-            "sequence": 10,
-        }
-        pmid = self.s.create(
-            "account.move",
-            [
-                {
-                    "name": name,
-                    "move_type": "entry",
-                    "state": "posted",
-                    "date": self.today,
-                    "journal_id": jid,
-                    "company_id": c,
-                    "currency_id": M["currency_id"],
-                    "partner_id": M["partner_id"],
-                    "commercial_partner_id": M["partner_id"],
-                    "payment_state": "not_paid",
-                    "amount_total": amount,
-                    "amount_total_signed": amount,
-                    "amount_total_in_currency_signed": amount,
-                    "invoice_date_due": self.today,
-                    "ref": M["name"],
-                    "auto_post": "no",
-                    "checked": True,
-                    "posted_before": True,
-                    "invoice_currency_rate": M.get("invoice_currency_rate", 1.0),
-                }
-            ],
-        )[0]
-        liq = {
-            **base,
-            "move_id": pmid,
-            "account_id": liq_acc,
-            "amount_currency": sgn * amount_cur,
-            "balance": sgn * amount,
-        }
-        cp = {
-            **base,
-            "move_id": pmid,
-            "account_id": counter_acc,
-            "amount_currency": -sgn * amount_cur,
-            "balance": -sgn * amount,
-            "amount_residual": 0.0,
-            "amount_residual_currency": 0.0,
-        }
+        specs = [
+            {"account": "101401", "name": M["name"]},
+            {"account": "121000" if inbound else "211000", "name": M["name"]},
+        ]
+        liq, cp = (
+            books.move_line_row(
+                spec,
+                sign * amount_cur,
+                sign * amount,
+                move_id=0,
+                move_name=name,
+                account_id=self.accounts[(c, spec["account"])],
+                company=c,
+                company_currency=self.ccur[c],
+                currency=M["currency_id"],
+                journal=jid,
+                date=self.today,
+                partner=M["partner_id"],
+                invoice=False,
+            )
+            for spec, sign in zip(specs, (sgn, -sgn), strict=True)
+        )
+        header = books.entry_header(
+            name=name,
+            move_type="entry",
+            date=self.today,
+            journal=jid,
+            company=c,
+            currency=M["currency_id"],
+            rate=M.get("invoice_currency_rate", 1.0),
+            partner=M["partner_id"],
+            rows=[liq, cp],
+        )
+        pmid = self.s.create("account.move", [{**header, "ref": M["name"]}])[0]
         for v in (liq, cp):
-            if v["balance"] > 0:
-                v["debit"] = v["balance"]
-            else:
-                v["credit"] = -v["balance"]
-        for k in ("amount_residual", "amount_residual_currency"):
-            del cp[k]
+            v["move_id"] = pmid
+            # the counterpart is consumed by the reconcile below: no residual of its own
+            for k in [k for k, x in v.items() if x in (0.0, False) or k.startswith("amount_res")]:
+                del v[k]
         liq_id, cp_id = self.s.create("account.move.line", [liq, cp])
         pid = self.s.create(
             "account.payment",

@@ -56,7 +56,7 @@ class Ledger(ReferenceData):
         currency = currency or self.ccur[company]
         rate = rate or self.rate(company, currency, day)
         jid = self.jr[company][journal]
-        name, prefix, number = self.seq_name(company, name_code or journal, day, monthly)
+        name, _prefix, _number = self.seq_name(company, name_code or journal, day, monthly)
         dstr = self.ds(day)
         mid = self.next_id["account.move"]
         is_inv = move_type != "entry"
@@ -83,37 +83,21 @@ class Ledger(ReferenceData):
             )
             self.acc_bal[(company, ln["account"])] += bal
         line_ids = [self.new("account.move.line", r, uid=uid) for r in rows]
-        hdr: dict[str, Any] = {
-            "name": name,
-            "move_type": move_type,
-            "state": "posted",
-            "date": dstr,
-            "journal_id": jid,
-            "company_id": company,
-            "currency_id": currency,
-            "line_ids": line_ids,
-            "journal_line_ids": list(line_ids),
-            "sequence_prefix": prefix,
-            "sequence_number": number,
-            "posted_before": True,
-            "auto_post": "no",
-            "checked": True,
-            "payment_state": "not_paid",
-            "invoice_currency_rate": rate,
-        }
-        if partner:
-            hdr["partner_id"] = partner
-            hdr["commercial_partner_id"] = self.t["res.partner"][partner].get(
-                "commercial_partner_id", partner
-            )
-        if move_type == "entry":
-            tot = _r2(sum(r["debit"] for r in rows))
-            hdr.update(
-                amount_total=tot,
-                amount_total_signed=tot,
-                amount_total_in_currency_signed=tot,
-                invoice_date_due=dstr,
-            )
+        hdr = books.entry_header(
+            name=name,
+            move_type=move_type,
+            date=dstr,
+            journal=jid,
+            company=company,
+            currency=currency,
+            rate=rate,
+            partner=partner,
+            commercial_partner=partner
+            and self.t["res.partner"][partner].get("commercial_partner_id", partner),
+            rows=rows,
+        )
+        hdr["line_ids"] = line_ids
+        hdr["journal_line_ids"] = list(line_ids)
         if header:
             hdr.update(header)
         got = self.new("account.move", hdr, uid=uid)
