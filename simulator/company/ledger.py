@@ -178,6 +178,8 @@ class Ledger(ReferenceData):
         if header:
             M.update(header)
         self.open_items[mid] = lids[-1]
+        self.open_items_all[mid] = lids[-1]
+        self.groups[mid] = [lids[-1]]
         return mid
 
     def reconcile(self, debit_line: int, credit_line: int, amount: float, amount_cur: float) -> int:
