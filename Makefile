@@ -7,7 +7,7 @@ STAMP := $(VENV)/.synced
 export COO_HOME ?= $(CURDIR)/.coo
 export DAGSTER_HOME ?= $(COO_HOME)/dagster
 
-.PHONY: setup demo test test-fast lint format dagster dashboard bench clean
+.PHONY: setup demo test test-deps test-fast lint format dagster dashboard bench clean
 
 $(UV):
 	python3 -m pip install --quiet --user 'uv>=0.9,<1' || python3 -m pip install --quiet 'uv>=0.9,<1'
@@ -22,9 +22,19 @@ setup: $(STAMP)
 demo: setup
 	$(VENV)/bin/coo demo
 
-## the test suite (unit + integration, DuckDB and the local PostgreSQL)
-test: setup
+## the test suite (unit + integration, DuckDB and the local PostgreSQL); installs what the
+## tests need beyond the venv first (Debian's chromium for the dashboard's real-browser test)
+test: setup test-deps
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=15
+
+# The browser test drives Debian's chromium through Playwright (never `playwright install`):
+# installed once, from the distribution's packages, when it is missing.
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  echo "installing chromium (Debian package) for the dashboard's browser test"; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
 
 test-fast: setup
 	$(VENV)/bin/pytest -q -m "unit"

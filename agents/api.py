@@ -16,8 +16,10 @@ a rate limit (requests per minute, sliding window in this process; a 429 carries
 the closures of :func:`create_app` from their live annotations.)
 """
 
+import json
 import logging
 import math
+import re
 import threading
 import time
 from collections import deque
@@ -28,10 +30,11 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents import graph, tools
 from agents.sql import QueryTimeout, SqlRefused, to_jsonable
+from core.untrusted import finite_problem
 from odoo_api.errors import ConfigError, OdooError
 from odoo_api.warehouse import Warehouse
 from opstore import StateStore
@@ -91,6 +94,14 @@ class RunCreate(BaseModel):
     reasoning: str = Field(default="", max_length=20000, description="why the agent asks")
     alert_key: str | None = Field(default=None, max_length=512, description="the alert answered")
     source_ref: str | None = Field(default=None, max_length=255)
+
+    @field_validator("params")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        problem = finite_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class RunOut(BaseModel):
@@ -166,6 +177,94 @@ class RateLimiter:
             return None
 
 
+class FailedAuthLimiter:
+    """Failed authentications per client address: after ``limit`` in ``window_s`` seconds the
+    address gets 429 until the window slides (guessing keys at full speed is not possible)."""
+
+    def __init__(self, limit: int = 10, window_s: float = 60.0) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._fails: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _window(self, client: str, now: float) -> deque[float]:
+        fails = self._fails.setdefault(client, deque())
+        while fails and now - fails[0] >= self.window_s:
+            fails.popleft()
+        return fails
+
+    def blocked(self, client: str) -> float | None:
+        """Seconds until ``client`` may try again, or None."""
+        now = time.monotonic()
+        with self._lock:
+            fails = self._window(client, now)
+            if len(fails) >= self.limit:
+                return max(0.001, self.window_s - (now - fails[0]))
+            return None
+
+    def failed(self, client: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._window(client, now).append(now)
+            if len(self._fails) > 10_000:  # forget idle addresses
+                for idle in [c for c, f in self._fails.items() if not f]:
+                    del self._fails[idle]
+
+
+class NonFiniteNumber(ValueError):
+    """A JSON body with NaN or Infinity (Python's json accepts them; JSON does not)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NonFiniteNumber(f"{name} is not a JSON number: send finite numbers only")
+
+
+async def strict_json(request: Request) -> None:
+    """Refuse a body holding NaN, Infinity or -Infinity with a one-line 400 (before the body
+    is validated: FastAPI's own parser accepts them)."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    body = await request.body()
+    if not body:
+        return
+    try:
+        json.loads(body, parse_constant=_refuse_constant)
+    except NonFiniteNumber as exc:
+        raise HTTPException(400, str(exc)) from None
+    except ValueError:
+        return  # malformed JSON: FastAPI answers it
+
+
+#: query parameters whose values never reach a log line
+_SECRET_PARAMS = re.compile(
+    r"(?i)((?:api[_-]?key|access[_-]?token|token|key|secret|password|auth|authorization)=)[^&\s\"']*"
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with the values of key-like query parameters replaced by ``***``."""
+    return _SECRET_PARAMS.sub(r"\1***", text)
+
+
+class RedactTokens(logging.Filter):
+    """A filter for uvicorn's access log: a token sent in the query string is never logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+def install_log_redaction() -> None:
+    """Put :class:`RedactTokens` on uvicorn's access and error loggers (idempotent)."""
+    for name in ("uvicorn.access", "uvicorn.error", "uvicorn"):
+        log = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in log.filters):
+            log.addFilter(RedactTokens())
+
+
 _bearer = HTTPBearer(auto_error=False, description="an API key from `coo api-keys create`")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the same key, as a header")
 
@@ -205,9 +304,11 @@ def create_app(
     warehouse: Warehouse | None = None,
     odoo: OdooProvider | None = None,
     limiter: RateLimiter | None = None,
+    failed_auth: FailedAuthLimiter | None = None,
 ) -> FastAPI:
     """The FastAPI application. Stores are opened on first use (not at import)."""
     app = FastAPI(
+        dependencies=[Depends(strict_json)],
         title="AI COO for Odoo: skills and runs",
         version="1.0.0",
         description=__doc__,
@@ -216,6 +317,7 @@ def create_app(
         redoc_url=None,
     )
     limits = limiter or RateLimiter()
+    failures = failed_auth or FailedAuthLimiter()
     holder: dict[str, Any] = {"state": state, "warehouse": warehouse}
     odoo_provider: OdooProvider = odoo or default_odoo_provider
 
@@ -230,18 +332,28 @@ def create_app(
         return holder["warehouse"]  # type: ignore[no-any-return]
 
     def authenticate(
+        request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         header: Annotated[str | None, Depends(_header)],
     ) -> ApiKey:
         token = (bearer.credentials if bearer else None) or header
+        client = request.client.host if request.client else "unknown"
         if not token:
             raise HTTPException(
                 401,
                 "no API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
                 headers={"WWW-Authenticate": "Bearer"},
             )
+        blocked = failures.blocked(client)
+        if blocked is not None:
+            raise HTTPException(
+                429,
+                "too many failed authentications from this address: wait and retry",
+                headers={"Retry-After": str(math.ceil(blocked))},
+            )
         key = verify_token(get_state(), token)
         if key is None:
+            failures.failed(client)
             raise HTTPException(
                 401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
             )
@@ -492,4 +604,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API with uvicorn until stopped."""
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(), host=host, port=port, log_level="info")
+    install_log_redaction()  # after the Config: it (re)configures uvicorn's loggers
+    uvicorn.Server(config).run()

@@ -42,9 +42,21 @@ ALLOWED_SCHEMAS: frozenset[str] = frozenset(
         "expenses",
         "graph",
         "ml",
-        "information_schema",
+        "information_schema",  # only its views below, and only rows about the marts
     }
 )
+#: information_schema views an agent may read, each with the column naming the schema; the
+#: guard rewrites them to their rows about MART_SCHEMAS (raw and staging stay invisible)
+INFORMATION_VIEWS: dict[str, str] = {
+    "tables": "table_schema",
+    "columns": "table_schema",
+    "views": "table_schema",
+    "schemata": "schema_name",
+}
+#: a result is cut at this many bytes of JSON (rows dropped, ``truncated`` set), and a text
+#: value longer than MAX_VALUE_CHARS is shortened: the row limit alone let a 50 MB value out
+MAX_RESULT_BYTES = 1_000_000
+MAX_VALUE_CHARS = 10_000
 MART_SCHEMAS: tuple[str, ...] = (
     "finance",
     "sales",
@@ -135,12 +147,18 @@ class QueryResult:
             "truncated": self.truncated,
             "row_limit": self.row_limit,
             "elapsed_ms": round(self.elapsed_ms, 1),
+            **({"notes": self.notes} if self.notes else {}),
         }
 
 
-def check_read_only(sql: str, allowed_schemas: frozenset[str] = ALLOWED_SCHEMAS) -> str:
+def check_read_only(
+    sql: str, allowed_schemas: frozenset[str] = ALLOWED_SCHEMAS, dialect: str = "duckdb"
+) -> str:
     """Return the query without its trailing semicolon if it is one read-only SELECT over
-    ``allowed_schemas``; raise :class:`SqlRefused` with the reason otherwise."""
+    ``allowed_schemas``; raise :class:`SqlRefused` with the reason otherwise.
+
+    A query reading ``information_schema`` comes back rewritten (in ``dialect``) so that each
+    of its views only holds the rows about the mart schemas."""
     text = (sql or "").strip()
     while text.endswith(";"):
         text = text[:-1].rstrip()
@@ -155,11 +173,10 @@ def check_read_only(sql: str, allowed_schemas: frozenset[str] = ALLOWED_SCHEMAS)
     except ImportError:  # pragma: no cover - sqlglot ships with the locked environment
         _check_with_tokenizer(text)
         return text
-    _check_with_sqlglot(text, allowed_schemas)
-    return text
+    return _check_with_sqlglot(text, allowed_schemas, dialect)
 
 
-def _check_with_sqlglot(text: str, allowed_schemas: frozenset[str]) -> None:
+def _check_with_sqlglot(text: str, allowed_schemas: frozenset[str], dialect: str) -> str:
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
@@ -217,6 +234,28 @@ def _check_with_sqlglot(text: str, allowed_schemas: frozenset[str]) -> None:
             raise SqlRefused(
                 f"schema '{schema}' is not readable: use one of {', '.join(sorted(allowed_schemas))}"
             )
+        if schema == "information_schema" and name not in INFORMATION_VIEWS:
+            raise SqlRefused(
+                f"information_schema.{name} is not readable: use "
+                + ", ".join(f"information_schema.{v}" for v in INFORMATION_VIEWS)
+            )
+    readers = [t for t in tree.find_all(exp.Table) if (t.db or "").lower() == "information_schema"]
+    if not readers:
+        return text
+    marts = ", ".join(f"'{m}'" for m in MART_SCHEMAS)
+    for table in readers:
+        name = table.name.lower()
+        alias = table.alias_or_name
+        only_marts = sqlglot.parse_one(
+            f"(select * from information_schema.{name} where {INFORMATION_VIEWS[name]} in ({marts}))",
+            read="duckdb",
+        )
+        table.replace(
+            exp.Subquery(
+                this=only_marts.unnest(), alias=exp.TableAlias(this=exp.to_identifier(alias))
+            )
+        )
+    return tree.sql(dialect=dialect)
 
 
 _TOKEN = re.compile(
@@ -316,7 +355,8 @@ def run_query(
     ``checked=False`` is for this package's own fixed queries (their SQL is not an agent's);
     they still run on the read-only connection.
     """
-    text = check_read_only(sql) if checked else sql
+    dialect = "duckdb" if warehouse.kind == "duckdb" else "postgres"
+    text = check_read_only(sql, dialect=dialect) if checked else sql
     row_limit = max(1, min(int(row_limit), 10_000))
     bounded = f"select * from (\n{text}\n) as agent_query limit {row_limit + 1}"
     started = time.perf_counter()
@@ -325,14 +365,41 @@ def run_query(
     else:
         columns, rows = _run_postgres(warehouse, bounded, params or [], timeout_s)
     truncated = len(rows) > row_limit
-    rows = rows[:row_limit]
+    out, notes, cut = _bounded(rows[:row_limit])
     return QueryResult(
         columns=columns,
-        rows=[[to_jsonable(v) for v in row] for row in rows],
-        truncated=truncated,
+        rows=out,
+        truncated=truncated or cut,
         elapsed_ms=(time.perf_counter() - started) * 1000,
         row_limit=row_limit,
+        notes=notes,
     )
+
+
+def _bounded(rows: list[Any]) -> tuple[list[list[Any]], list[str], bool]:
+    """Rows as JSON values within MAX_RESULT_BYTES, long texts shortened to MAX_VALUE_CHARS."""
+    import json
+
+    out: list[list[Any]] = []
+    notes: list[str] = []
+    size = 0
+    shortened = False
+    for row in rows:
+        values = []
+        for v in row:
+            value = to_jsonable(v)
+            if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+                value = value[:MAX_VALUE_CHARS] + "…"
+                shortened = True
+            values.append(value)
+        size += len(json.dumps(values, default=str)) + 2  # and the separator
+        if size > MAX_RESULT_BYTES:
+            notes.append(f"result cut at {MAX_RESULT_BYTES} bytes after {len(out)} rows")
+            return out, notes, True
+        out.append(values)
+    if shortened:
+        notes.append(f"text values longer than {MAX_VALUE_CHARS} characters were shortened")
+    return out, notes, shortened
 
 
 class QueryTimeout(RuntimeError):

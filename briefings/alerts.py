@@ -29,6 +29,31 @@ from opstore.db import StateStore
 
 logger = logging.getLogger(__name__)
 
+# every table the alert rules (and the names they show) read: the lineage of the alerts asset
+# (orchestration/lineage.py generates its Dagster deps; a test parses the SQL below against it)
+READS = (
+    "finance.fct_cash_runway",
+    "finance.fct_general_ledger",
+    "finance.fct_receivable_aging",
+    "finance.fct_overdue_invoices",
+    "customers.dim_customers",
+    "sales.fct_stalled_deals",
+    "operations.fct_stock_cover",
+    "operations.fct_reorder_points",
+    "operations.fct_supplier_performance",
+    "operations.fct_purchase_receipts",
+    "expenses.fct_expense_duplicate_candidates",
+    "staging.stg_odoo__res_companies",
+    "staging.stg_odoo__res_currencies",
+    "staging.stg_odoo__res_partners",
+    "staging.stg_odoo__product_products",
+    "staging.stg_odoo__product_templates",
+    "ml.churn_scores",
+    "ml.deal_scores",
+    "ml.stockout_predictions",
+    "ml.anomalies",
+)
+
 SYSTEM = "system"
 OPEN_STATUSES = ("new", "acknowledged")
 
@@ -786,6 +811,8 @@ class Evaluation:
     candidates: list[AlertCandidate]
     evaluated_rules: list[str]
     skipped_rules: list[str]
+    # why each skipped rule was not evaluated (a missing mart, or its family failed)
+    skipped_reasons: dict[str, str] = field(default_factory=dict)
 
 
 def evaluate(reader: MartReader, ruleset: RuleSet) -> Evaluation:
@@ -794,12 +821,28 @@ def evaluate(reader: MartReader, ruleset: RuleSet) -> Evaluation:
     cache: dict[str, list[Observation] | None] = {}
     out: list[AlertCandidate] = []
     evaluated, skipped = [], []
+    reasons: dict[str, str] = {}
+    family_reasons: dict[str, str] = {}
     for rule in ruleset.enabled():
         if rule.family not in cache:
-            cache[rule.family] = FAMILIES[rule.family](reader, names)
+            try:
+                cache[rule.family] = FAMILIES[rule.family](reader, names)
+            except Exception as exc:
+                # one broken family never takes the other alerts (and the briefing) down
+                logger.exception("alert family %s failed", rule.family)
+                cache[rule.family] = None
+                family_reasons[rule.family] = f"failed: {type(exc).__name__}: {exc}".splitlines()[
+                    0
+                ][:300]
+            if cache[rule.family] is None and rule.family not in family_reasons:
+                family_reasons[rule.family] = (
+                    "a mart it reads is not in the warehouse (its Odoo module is not "
+                    "installed, or nothing was extracted yet)"
+                )
         observations = cache[rule.family]
         if observations is None:
             skipped.append(rule.key)
+            reasons[rule.key] = family_reasons[rule.family]
             continue
         evaluated.append(rule.key)
         for o in observations:
@@ -821,7 +864,7 @@ def evaluate(reader: MartReader, ruleset: RuleSet) -> Evaluation:
                     o.details,
                 )
             )
-    return Evaluation(out, evaluated, skipped)
+    return Evaluation(out, evaluated, skipped, reasons)
 
 
 # ------------------------------------------------------------------ lifecycle
@@ -833,6 +876,7 @@ class SyncResult:
     resolved: int = 0
     open: int = 0
     skipped_rules: list[str] = field(default_factory=list)
+    skipped_reasons: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -855,7 +899,10 @@ def sync_alerts(
 ) -> SyncResult:
     """Reconcile the evaluated alerts with the store (one transaction)."""
     now = now or utcnow()
-    res = SyncResult(skipped_rules=list(evaluation.skipped_rules))
+    res = SyncResult(
+        skipped_rules=list(evaluation.skipped_rules),
+        skipped_reasons=dict(evaluation.skipped_reasons),
+    )
     rules = {r.key: r for r in ruleset.rules}
     wanted = {c.alert_key: c for c in evaluation.candidates}
     with state.begin() as conn:

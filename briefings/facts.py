@@ -23,6 +23,22 @@ from opstore.db import StateStore
 
 logger = logging.getLogger(__name__)
 
+# every table the facts read beyond the alerts' (the lineage of the briefings asset:
+# orchestration/lineage.py generates its Dagster deps; a test parses the SQL below against it)
+READS = (
+    "finance.fct_cash_runway",
+    "finance.fct_receivable_aging",
+    "finance.fct_days_outstanding_monthly",
+    "finance.fct_cash_flows_monthly",
+    "sales.fct_pipeline_by_stage",
+    "sales.fct_win_rates_monthly",
+    "operations.fct_stock_cover",
+    "operations.fct_reorder_points",
+    "customers.dim_customers",
+    "ml.forecasts",
+    "ml.model_runs",
+)
+
 ROLES = ("ceo", "cfo", "sales", "operations")
 ROLE_AREAS: dict[str, tuple[str, ...]] = {
     "ceo": ("finance", "sales", "operations", "customers", "expenses"),
@@ -215,6 +231,106 @@ ROLE_FORECASTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# where each key figure comes from, so a briefing can say which it could not compute and why
+METRIC_SOURCES: dict[str, tuple[str, str]] = {
+    **{
+        k: ("finance", "fct_cash_runway")
+        for k in (
+            "cash_balance",
+            "monthly_burn",
+            "runway_days",
+            "projected_runway_days",
+            "receivable_open",
+            "payable_open",
+            "projected_cash_90d",
+        )
+    },
+    "receivable_overdue": ("finance", "fct_receivable_aging"),
+    "dso_days": ("finance", "fct_days_outstanding_monthly"),
+    "cash_in_last_month": ("finance", "fct_cash_flows_monthly"),
+    "cash_out_last_month": ("finance", "fct_cash_flows_monthly"),
+    **{
+        k: ("sales", "fct_pipeline_by_stage")
+        for k in ("open_deals", "pipeline_expected", "pipeline_weighted", "stalled_deals")
+    },
+    "win_rate_3m": ("sales", "fct_win_rates_monthly"),
+    "products_at_risk": ("operations", "fct_stock_cover"),
+    "below_reorder_point": ("operations", "fct_reorder_points"),
+    "customers": ("customers", "dim_customers"),
+    "customers_at_risk": ("customers", "dim_customers"),
+}
+
+# the models each role's briefing draws on (ml.model_runs names; forecasts has parts)
+ROLE_MODELS: dict[str, tuple[str, ...]] = {
+    "ceo": ("churn", "deals", "stockout", "anomalies", "forecasts"),
+    "cfo": ("anomalies", "forecasts"),
+    "sales": ("churn", "deals", "forecasts"),
+    "operations": ("stockout", "forecasts"),
+}
+MODEL_TITLES = {
+    "churn": "churn risk scores",
+    "deals": "deal win and stall scores",
+    "stockout": "stock-out predictions",
+    "anomalies": "anomaly detection (journal entries, expenses)",
+    "forecasts": "forecasts",
+}
+
+
+def model_states(reader: MartReader) -> dict[str, tuple[str, str]]:
+    """Per model whose newest run recorded a state (too little data, a failure): the status
+    and the reason (``ml.model_runs`` rows ``model_version = 'state:<status>'``)."""
+    if not reader.has_table("ml", "model_runs"):
+        return {}
+    try:
+        rows = reader.rows(
+            "with newest as (select model_name, max(trained_at) as at from ml.model_runs "
+            "group by model_name) "
+            "select r.model_name, r.status, r.reason from ml.model_runs r "
+            "join newest n on n.model_name = r.model_name and n.at = r.trained_at "
+            "where r.model_version like 'state:%'"
+        )
+    except Exception:  # a table written before the status column: no states recorded
+        logger.warning("cannot read the models' states from ml.model_runs", exc_info=True)
+        return {}
+    return {str(r["model_name"]): (str(r["status"]), str(r["reason"] or "")) for r in rows}
+
+
+def not_computed(
+    reader: MartReader,
+    company_id: int,
+    role: str,
+    metrics: dict[str, dict[str, Any]],
+    errors: dict[str, str],
+) -> list[dict[str, str]]:
+    """What this briefing could not compute, and why: the role's key figures that are
+    missing (their mart is absent or has no rows for the company), the models that had too
+    little data or failed, and the sections that failed (``errors``)."""
+    out: list[dict[str, str]] = [{"what": w, "reason": r} for w, r in errors.items()]
+    by_table: dict[tuple[str, str], list[str]] = {}
+    for key in ROLE_METRICS[role]:
+        if key in metrics and metrics[key]["value"] is not None:
+            continue
+        by_table.setdefault(METRIC_SOURCES[key], []).append(key)
+    for (schema, table), keys in by_table.items():
+        if "key figures" in errors:
+            break
+        reason = (
+            f"no table {schema}.{table} in the warehouse (its Odoo module is not installed, "
+            "or nothing was extracted yet)"
+            if not reader.has_table(schema, table)
+            else f"no value for this company in {schema}.{table} yet (too little history)"
+        )
+        out.append({"what": ", ".join(k.replace("_", " ") for k in keys), "reason": reason})
+    states = model_states(reader)
+    for name in ROLE_MODELS[role]:
+        if name in states:
+            status, reason = states[name]
+            what = MODEL_TITLES.get(name, name)
+            label = "too little data" if status == "insufficient_data" else status
+            out.append({"what": what, "reason": f"{label}: {reason}"})
+    return out
+
+
 def forecasts(reader: MartReader, company_id: int, role: str) -> list[dict[str, Any]]:
     """The next periods of the role's series from ml.forecasts (empty when absent)."""
     if not reader.has_table("ml", "forecasts"):
@@ -291,12 +407,24 @@ def build_facts(
     names = names or Names(reader)
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     currency = names.currency(company_id)
+    errors: dict[str, str] = {}
     if metrics_cache is not None and company_id in metrics_cache:
         all_metrics = metrics_cache[company_id]
     else:
-        all_metrics = company_metrics(reader, company_id, currency)
-        if metrics_cache is not None:
+        try:
+            all_metrics = company_metrics(reader, company_id, currency)
+        except Exception as exc:  # a broken mart never takes the whole briefing down
+            logger.exception("key figures of company %s failed", company_id)
+            all_metrics = {}
+            errors["key figures"] = f"failed: {type(exc).__name__}: {exc}".splitlines()[0]
+        if metrics_cache is not None and not errors:
             metrics_cache[company_id] = all_metrics
+    try:
+        role_forecasts = forecasts(reader, company_id, role)
+    except Exception as exc:
+        logger.exception("forecasts of company %s failed", company_id)
+        role_forecasts = []
+        errors["forecasts"] = f"failed: {type(exc).__name__}: {exc}".splitlines()[0]
     prev = previous_facts(state, company_id, role)
     prev_metrics = {m["key"]: m for m in (prev or {}).get("metrics", [])}
     metrics = [
@@ -345,7 +473,10 @@ def build_facts(
         },
         "alerts": alerts_out,
         "metrics": metrics,
-        "forecasts": forecasts(reader, company_id, role),
+        "forecasts": role_forecasts,
+        # what could not be computed today and why (too little data, a missing module, a
+        # failed model or section): the briefing says so rather than going quiet
+        "not_computed": not_computed(reader, company_id, role, all_metrics, errors),
     }
 
 

@@ -29,11 +29,13 @@ import polars as pl
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score
 
-from ml.lifecycle import Comparison
+from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "anomalies"
 FLAG_SHARE = {"journal_entry": 0.15, "expense": 0.005}  # most-anomalous share flagged
 MIN_FLAG_Z = 3.0
+MIN_MONTHS = 6  # months of manual entries: training months plus the validation months
+BASELINE_NAME = "amount_zscore"  # the rule baseline (exact duplicates, far-off amounts)
 VALIDATION_MONTHS = 6  # ... and only when one feature is this far from normal (the reason)
 
 ENTRIES_SQL = """
@@ -52,6 +54,13 @@ select expense_id, duplicate_expense_id, company_id, employee_id, amount_currenc
        days_apart, is_recurring_series, reason
 from expenses.fct_expense_duplicate_candidates
 """
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = (
+    "finance.fct_general_ledger",
+    "staging.stg_odoo__account_moves",
+    "staging.stg_odoo__hr_expenses",
+    "expenses.fct_expense_duplicate_candidates",
+)
 
 ENTRY_FEATURES = [
     "amount_vs_journal",
@@ -227,8 +236,11 @@ def train(entry_lines: pl.DataFrame, expenses: pl.DataFrame) -> AnomalyTraining:
     entries = entry_features(entry_lines)
     exp = expense_features(expenses)
     months = sorted(entries["accounting_date"].dt.truncate("1mo").unique().to_list())
-    if len(months) < 6:
-        raise ValueError(f"anomalies need 6+ months of manual entries, got {len(months)}")
+    if len(months) < MIN_MONTHS:
+        raise InsufficientData(
+            f"insufficient history: {len(months)} month{'s' if len(months) != 1 else ''} "
+            f"of manual entries, needs {MIN_MONTHS}"
+        )
     val_start = months[-VALIDATION_MONTHS]
     train_rows = entries.filter(pl.col("accounting_date") < val_start)
     held = entries.filter(pl.col("accounting_date") >= val_start)
@@ -252,7 +264,7 @@ def train(entry_lines: pl.DataFrame, expenses: pl.DataFrame) -> AnomalyTraining:
         Comparison(
             "injected_anomaly_ap",
             metrics["injected_ap"],
-            "amount_zscore",
+            BASELINE_NAME,
             metrics["baseline_injected_ap"],
         )
     ]

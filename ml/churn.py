@@ -36,7 +36,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ml.lifecycle import Comparison
+from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "churn"
 LABEL_HORIZON_DAYS = 90
@@ -64,6 +64,8 @@ FEATURES = [
 ]
 
 FEATURES_SQL = "select * from customers.fct_customer_features_monthly"
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = ("customers.fct_customer_features_monthly",)
 
 SCORE_SCHEMA: dict[str, Any] = {
     "company_id": pl.Int64,
@@ -166,7 +168,11 @@ def time_split(prepared: pl.DataFrame, validation_months: int = VALIDATION_MONTH
     labelled = prepared.filter(pl.col("churned").is_not_null())
     months = sorted(labelled["period_month_date"].unique().to_list())
     if len(months) < validation_months + 4:
-        raise ValueError(f"churn needs {validation_months + 4}+ labelled months, got {len(months)}")
+        raise InsufficientData(
+            f"insufficient history: {len(months)} labelled months of customer activity "
+            f"(a month is labelled {LABEL_HORIZON_DAYS} days after it ends), "
+            f"needs {validation_months + 4}"
+        )
     validation = labelled.filter(pl.col("period_month_date") >= months[-validation_months])
     first_val_end: date = validation["period_end_date"].min()  # type: ignore[assignment]
     embargo = first_val_end - timedelta(days=LABEL_HORIZON_DAYS)
@@ -209,6 +215,13 @@ def train(features: pl.DataFrame) -> ChurnTraining:
     refit on every labelled month for serving."""
     prepared = prepare(features)
     split = time_split(prepared)
+    for part, rows in (("training", split.train), ("validation", split.validation)):
+        churned = int(rows["churned"].sum())
+        if churned in (0, rows.height):
+            raise InsufficientData(
+                f"insufficient classes: {churned} of {rows.height} {part} customer-months "
+                "churned; needs churned and retained customers"
+            )
     pipe = make_pipeline()
     pipe.fit(matrix(split.train), split.train["churned"].to_numpy())
     y_val = split.validation["churned"].to_numpy()

@@ -32,7 +32,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ml.lifecycle import Comparison
+from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "deals"
 
@@ -52,6 +52,12 @@ select lead_id, stage_id, stage_sequence, outcome, is_current_stage, visit_count
        days_in_stage, last_entered_at, as_of_date
 from sales.fct_lead_stage_durations
 """
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = (
+    "intermediate.int_leads_classified",
+    "intermediate.int_lead_interactions_aggregated",
+    "sales.fct_lead_stage_durations",
+)
 
 WIN_FEATURES = [
     "log_amount",
@@ -200,14 +206,31 @@ class DealTraining:
     metrics: dict[str, float]
 
 
+# the minimum: closed deals to split by close date, each side with wins and losses, and
+# stage visits that both did and did not reach their stage's threshold
+MIN_CLOSED_DEALS = 20
+
+
+def _need_both(y: Any, what: str, where: str) -> None:
+    """Both outcomes of ``what`` among ``where``, or there is nothing to learn or measure."""
+    n, pos = len(y), int(np.sum(y))
+    if n == 0 or pos in (0, n):
+        have = "none" if n == 0 else ("all" if pos == n else "none")
+        raise InsufficientData(
+            f"insufficient classes: {have} of {n} {where} {what}; needs both outcomes"
+        )
+
+
 def _fit(leads: pl.DataFrame, visits: pl.DataFrame) -> DealModel:
     closed = leads.filter(pl.col("outcome").is_in(["won", "lost"]))
+    _need_both(closed["won"].to_numpy(), "won", "closed training deals")
     prior = float(closed["won"].mean() or 0.0)  # type: ignore[arg-type]
     team, user = _rates(closed, "team_id", prior), _rates(closed, "user_id", prior)
     win = _win_pipeline().fit(_win_matrix(closed, team, user, prior), closed["won"].to_numpy())
     limits = _stall_limits(visits, leads)
     never_rots = _never_rots(leads)
     snaps = stall_snapshots(visits, limits, never_rots)
+    _need_both(snaps["y"].to_numpy(), "reached their stage's stall threshold", "training visits")
     stall = LogisticRegression().fit(
         snaps.select(STALL_FEATURES).to_numpy().astype(float), snaps["y"].to_numpy()
     )
@@ -218,6 +241,10 @@ def train(leads: pl.DataFrame, visits: pl.DataFrame) -> DealTraining:
     """Validate on the last quarter of closed deals (by close date), then refit on all."""
     leads = _prepare_leads(leads)
     closed = leads.filter(pl.col("outcome").is_in(["won", "lost"])).sort("closed_at")
+    if closed.height < MIN_CLOSED_DEALS:
+        raise InsufficientData(
+            f"insufficient history: {closed.height} closed deals, needs {MIN_CLOSED_DEALS}"
+        )
     cut = closed["closed_at"][int(closed.height * 0.75)]
     train_leads = closed.filter(pl.col("closed_at") < cut)
     val = closed.filter(pl.col("closed_at") >= cut)
@@ -232,12 +259,14 @@ def train(leads: pl.DataFrame, visits: pl.DataFrame) -> DealTraining:
         .replace_strict(model.user_rates, default=model.prior, return_dtype=pl.Float64)
     )
     y = val["won"].to_numpy()
+    _need_both(y, "won", "closed validation deals")
     val_snaps = stall_snapshots(
         visits.filter(pl.col("lead_id").is_in(val["lead_id"].implode())),
         model.stage_limits,
         model.never_rots,
     )
     ys = val_snaps["y"].to_numpy()
+    _need_both(ys, "reached their stage's stall threshold", "validation visits")
     ps = model.stall.predict_proba(_stall_x(val_snaps, model.stall))[:, 1]
     metrics = {
         "win_roc_auc": float(roc_auc_score(y, p)),

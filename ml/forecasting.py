@@ -63,6 +63,12 @@ from operations.fct_stock_demand_daily
 group by all
 """
 AS_OF_SQL = "select max(as_of_date) as as_of from finance.fct_cash_position"
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = (
+    "finance.fct_general_ledger",
+    "finance.fct_cash_position",
+    "operations.fct_stock_demand_daily",
+)
 
 SCORE_SCHEMA: dict[str, Any] = {
     "series": pl.Utf8,

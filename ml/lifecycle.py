@@ -30,7 +30,13 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from ml.warehouse_io import read_sql, table_exists, warehouse_lock, write_table
+from ml.warehouse_io import (
+    InsufficientData,
+    read_sql,
+    table_exists,
+    warehouse_lock,
+    write_table,
+)
 from odoo_api.warehouse import Warehouse, coo_home
 
 logger = logging.getLogger(__name__)
@@ -54,7 +60,20 @@ MODEL_RUNS_SCHEMA: dict[str, Any] = {
     "difference_high": pl.Float64,
     "p_value": pl.Float64,
     "n_pairs": pl.Int64,
+    # what the run came to: 'trained' (a candidate was measured), 'baseline' (a baseline
+    # serves), 'insufficient_data' (below the model's minimum: nothing trained) or 'failed'
+    # (a real error); ``reason`` says why for the last two
+    "status": pl.Utf8,
+    "reason": pl.Utf8,
 }
+
+STATUS_TRAINED = "trained"
+STATUS_BASELINE = "baseline"
+STATUS_INSUFFICIENT = "insufficient_data"
+STATUS_FAILED = "failed"
+
+__all__ = ["InsufficientData"]  # defined beside the reads that raise it
+
 
 # metrics where a smaller value is better; everything else (AUC, coverage...) is larger-better
 LOWER_IS_BETTER = ("mase", "mae", "rmse", "brier", "log_loss", "pinball")
@@ -238,6 +257,7 @@ def register_run(
         mine = runs.filter(
             (pl.col("model_name") == model_name)
             & ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+            & ~pl.col("model_version").str.starts_with(STATE_PREFIX)
         )
         numbers = [_version_number(v) for v in mine["model_version"].unique().to_list()]
         version = f"v{max(numbers, default=0) + 1}"
@@ -259,6 +279,8 @@ def register_run(
                     "is_serving": False,
                     "artefact_path": str(path),
                     **_margin(c),
+                    "status": STATUS_TRAINED,
+                    "reason": None,
                 }
                 for c in comparisons
             ],
@@ -289,6 +311,8 @@ def register_run(
 
 
 BASELINE_PREFIX = "baseline:"
+# rows that record a state (insufficient data, a failure), not a version: never picked as one
+STATE_PREFIX = "state:"
 
 
 def baseline_version(baseline_name: str) -> str:
@@ -328,6 +352,8 @@ def mark_baseline_serving(
                     "is_serving": True,
                     "artefact_path": "",
                     **_margin(Comparison("", 0.0, "", 0.0)),
+                    "status": STATUS_BASELINE,
+                    "reason": None,
                 }
                 for c in comparisons
             ],
@@ -367,6 +393,7 @@ def latest_run(warehouse: Warehouse, model_name: str) -> pl.DataFrame:
             | pl.col("model_name").str.starts_with(f"{model_name}.")
         )
         & ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+        & ~pl.col("model_version").str.starts_with(STATE_PREFIX)
     )
     if runs.is_empty():
         return runs
@@ -376,3 +403,76 @@ def latest_run(warehouse: Warehouse, model_name: str) -> pl.DataFrame:
         version = max(mine["model_version"].unique().to_list(), key=_version_number)
         newest.append(mine.filter(pl.col("model_version") == version))
     return pl.concat(newest)
+
+
+def record_state(
+    warehouse: Warehouse,
+    model_name: str,
+    status: str,
+    reason: str,
+    trained_at: datetime | None = None,
+    serving: str | None = None,
+) -> None:
+    """Record that a run of ``model_name`` came to ``status`` (``insufficient_data`` or
+    ``failed``) and why: one row ``model_version = 'state:<status>'`` replacing the earlier
+    state row of the model. ``serving`` names what the output table now holds (a baseline
+    label, or None for nothing); the version rows are left as they are."""
+    trained_at = (trained_at or datetime.now(UTC)).replace(tzinfo=None)
+    with warehouse_lock(warehouse):
+        runs = load_runs(warehouse)
+        runs = runs.filter(
+            ~(
+                (pl.col("model_name") == model_name)
+                & pl.col("model_version").str.starts_with(STATE_PREFIX)
+            )
+        )
+        new = pl.DataFrame(
+            [
+                {
+                    "model_name": model_name,
+                    "model_version": f"{STATE_PREFIX}{status}",
+                    "trained_at": trained_at,
+                    "metric_name": "",
+                    "metric_value": None,
+                    "baseline_name": serving or "",
+                    "baseline_value": None,
+                    "passed": False,
+                    "is_serving": False,
+                    "artefact_path": "",
+                    **_margin(Comparison("", 0.0, "", 0.0)),
+                    "status": status,
+                    "reason": reason,
+                }
+            ],
+            schema=MODEL_RUNS_SCHEMA,
+        )
+        write_table(warehouse, "model_runs", pl.concat([runs, new]))
+    logger.warning("%s: %s: %s", model_name, status, reason)
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """Where a model stands after its newest run."""
+
+    model_name: str
+    status: str
+    reason: str | None
+    at: datetime | None
+
+
+def model_states(warehouse: Warehouse) -> dict[str, ModelState]:
+    """Per model name, the status of its newest run: the state row when it is the newest
+    row of the model (insufficient data, failure), else ``trained``."""
+    runs = load_runs(warehouse)
+    out: dict[str, ModelState] = {}
+    for (name,), group in runs.sort("trained_at").group_by("model_name", maintain_order=True):
+        newest = group.filter(pl.col("trained_at") == pl.col("trained_at").max())
+        states = newest.filter(pl.col("model_version").str.starts_with(STATE_PREFIX))
+        if states.height:
+            r = states.row(0, named=True)
+            out[str(name)] = ModelState(str(name), r["status"], r["reason"], r["trained_at"])
+        else:
+            out[str(name)] = ModelState(
+                str(name), STATUS_TRAINED, None, newest["trained_at"][0] if newest.height else None
+            )
+    return out

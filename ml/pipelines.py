@@ -16,7 +16,15 @@ from typing import Any
 import polars as pl
 
 from ml import anomalies, churn, deals, forecasting, stockout
-from ml.lifecycle import mark_baseline_serving, register_run
+from ml.lifecycle import (
+    STATUS_INSUFFICIENT,
+    STATUS_TRAINED,
+    InsufficientData,
+    baseline_version,
+    mark_baseline_serving,
+    record_state,
+    register_run,
+)
 from ml.warehouse_io import read_sql, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse
 
@@ -35,13 +43,55 @@ class RunSummary:
     metrics: dict[str, float] = field(default_factory=dict)
     # forecasts only: per series (``name@company``), the MASE of the model and each baseline
     per_series: dict[str, dict[str, float]] = field(default_factory=dict)
+    # 'trained', or 'insufficient_data' with the reason (nothing trained; baseline or nothing)
+    status: str = STATUS_TRAINED
+    reason: str | None = None
+
+
+def _insufficient(
+    warehouse: Warehouse,
+    model_name: str,
+    table: str,
+    schema: dict[str, Any],
+    reason: InsufficientData,
+    now: datetime,
+    baseline: tuple[str, Callable[[str], pl.DataFrame]] | None = None,
+) -> RunSummary:
+    """Below the model's minimum: record why, write the baseline's scores when it needs no
+    training (``baseline`` = its name and scorer) or an empty table (so every reader finds
+    the table with its columns), and let the run go on."""
+    label: str | None = None
+    scores = pl.DataFrame(schema=schema)
+    if baseline is not None:
+        try:
+            scores = baseline[1](baseline_version(baseline[0]))
+            label = baseline_version(baseline[0])
+        except InsufficientData:
+            pass  # not even the baseline has enough to go on: nothing is served
+    with warehouse_lock(warehouse):
+        write_table(warehouse, table, scores)
+    record_state(warehouse, model_name, STATUS_INSUFFICIENT, str(reason), now, label)
+    return RunSummary(
+        model_name,
+        "none",
+        False,
+        label,
+        scores.height,
+        status=STATUS_INSUFFICIENT,
+        reason=str(reason),
+    )
 
 
 def run_churn(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
-    with warehouse_lock(warehouse):
-        features = read_sql(warehouse, churn.FEATURES_SQL)
-    trained = churn.train(features)
+    try:
+        with warehouse_lock(warehouse):
+            features = read_sql(warehouse, churn.FEATURES_SQL)
+        trained = churn.train(features)
+    except InsufficientData as exc:
+        return _insufficient(
+            warehouse, churn.MODEL_NAME, "churn_scores", churn.SCORE_SCHEMA, exc, now
+        )
     return _serve(
         warehouse,
         churn.MODEL_NAME,
@@ -88,10 +138,15 @@ def _serve(
 
 def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
-    with warehouse_lock(warehouse):
-        leads = read_sql(warehouse, deals.LEADS_SQL)
-        visits = read_sql(warehouse, deals.VISITS_SQL)
-    trained = deals.train(leads, visits)
+    try:
+        with warehouse_lock(warehouse):
+            leads = read_sql(warehouse, deals.LEADS_SQL)
+            visits = read_sql(warehouse, deals.VISITS_SQL)
+        trained = deals.train(leads, visits)
+    except InsufficientData as exc:
+        return _insufficient(
+            warehouse, deals.MODEL_NAME, "deal_scores", deals.SCORE_SCHEMA, exc, now
+        )
     return _serve(
         warehouse,
         deals.MODEL_NAME,
@@ -105,10 +160,15 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
 
 def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
-    with warehouse_lock(warehouse):
-        demand = read_sql(warehouse, stockout.DEMAND_SQL)
-        cover = read_sql(warehouse, stockout.COVER_SQL)
-    trained = stockout.train(demand, cover)
+    try:
+        with warehouse_lock(warehouse):
+            demand = read_sql(warehouse, stockout.DEMAND_SQL)
+            cover = read_sql(warehouse, stockout.COVER_SQL)
+        trained = stockout.train(demand, cover)
+    except InsufficientData as exc:
+        return _insufficient(
+            warehouse, stockout.MODEL_NAME, "stockout_predictions", stockout.SCORE_SCHEMA, exc, now
+        )
     return _serve(
         warehouse,
         stockout.MODEL_NAME,
@@ -122,11 +182,32 @@ def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummar
 
 def run_anomalies(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
-    with warehouse_lock(warehouse):
-        lines = read_sql(warehouse, anomalies.ENTRIES_SQL)
-        expenses = read_sql(warehouse, anomalies.EXPENSES_SQL)
-        duplicates = read_sql(warehouse, anomalies.DUPLICATES_SQL)
-    trained = anomalies.train(lines, expenses)
+    try:
+        with warehouse_lock(warehouse):
+            lines = read_sql(warehouse, anomalies.ENTRIES_SQL)
+            expenses = read_sql(warehouse, anomalies.EXPENSES_SQL)
+            duplicates = read_sql(warehouse, anomalies.DUPLICATES_SQL)
+    except InsufficientData as exc:
+        return _insufficient(
+            warehouse, anomalies.MODEL_NAME, "anomalies", anomalies.SCORE_SCHEMA, exc, now
+        )
+    try:
+        trained = anomalies.train(lines, expenses)
+    except InsufficientData as exc:
+        # the rule baseline (exact duplicate expenses, entries far from their journal's
+        # usual amount) needs no training: it serves
+        return _insufficient(
+            warehouse,
+            anomalies.MODEL_NAME,
+            "anomalies",
+            anomalies.SCORE_SCHEMA,
+            exc,
+            now,
+            (
+                anomalies.BASELINE_NAME,
+                lambda label: anomalies.score_baseline(lines, duplicates, label, now),
+            ),
+        )
     return _serve(
         warehouse,
         anomalies.MODEL_NAME,
@@ -145,11 +226,21 @@ def run_forecasts(warehouse: Warehouse, now: datetime | None = None) -> RunSumma
     ``ml.model_runs``): revenue can be served by its baseline while the engine, having beaten
     both baselines beyond noise on demand, serves demand. One ``ml.forecasts`` table."""
     now = now or datetime.now(UTC)
-    with warehouse_lock(warehouse):
-        revenue = read_sql(warehouse, forecasting.REVENUE_SQL)
-        cash = read_sql(warehouse, forecasting.CASH_SQL)
-        demand = read_sql(warehouse, forecasting.DEMAND_SQL)
-        as_of = read_sql(warehouse, forecasting.AS_OF_SQL)["as_of"][0]
+    try:
+        with warehouse_lock(warehouse):
+            revenue = read_sql(warehouse, forecasting.REVENUE_SQL)
+            cash = read_sql(warehouse, forecasting.CASH_SQL)
+            demand = read_sql(warehouse, forecasting.DEMAND_SQL)
+            as_of = read_sql(warehouse, forecasting.AS_OF_SQL)["as_of"][0]
+        if as_of is None:
+            raise InsufficientData(
+                "no cash position: finance.fct_cash_position has no rows (no bank or cash "
+                "journal entries yet); needs 1"
+            )
+    except InsufficientData as exc:
+        return _insufficient(
+            warehouse, forecasting.MODEL_NAME, "forecasts", forecasting.SCORE_SCHEMA, exc, now
+        )
     series = forecasting.build_series(revenue, cash, demand, as_of)
     trained = forecasting.train(series)
     frames = []

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ml.lifecycle import Comparison
+from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "stockout"
 HALF_LIFE_DAYS = 14.0
@@ -54,6 +54,8 @@ select product_id, warehouse_id, company_id, as_of_date, on_hand_qty, incoming_q
        lead_time_days
 from operations.fct_stock_cover
 """
+# what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
+READS = ("operations.fct_stock_demand_daily", "operations.fct_stock_cover")
 
 SCORE_SCHEMA: dict[str, Any] = {
     "company_id": pl.Int64,
@@ -193,6 +195,16 @@ def train(
     demand: pl.DataFrame, cover: pl.DataFrame, model: DemandModel | None = None
 ) -> StockoutTraining:
     model = model or DemandModel(half_life_choices=HALF_LIFE_CHOICES)
+    if cover.is_empty() or demand.is_empty():
+        empty = (
+            "operations.fct_stock_cover"
+            if cover.is_empty()
+            else "operations.fct_stock_demand_daily"
+        )
+        raise InsufficientData(
+            f"no stock data: {empty} has no rows (stock not installed, or no product "
+            "stocked and delivered yet); needs 1 stocked product with deliveries"
+        )
     as_of: date = cover["as_of_date"].max()  # type: ignore[assignment]
     metrics = backtest(demand, as_of, model)
     comparisons = [

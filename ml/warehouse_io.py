@@ -8,6 +8,7 @@ opened only for the duration of one table replacement.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,34 @@ from odoo_api.warehouse import Warehouse
 logger = logging.getLogger(__name__)
 
 ML_SCHEMA = "ml"
+
+
+class InsufficientData(Exception):
+    """A model's input is below its minimum (rows, months of history, classes, modules).
+
+    Not an error: the pipeline records the reason in ``ml.model_runs`` (status
+    ``insufficient_data``), serves its baseline or nothing, and everything downstream goes
+    on. The message is the reason people read, e.g. ``insufficient history: 1 month of manual
+    entries, needs 6``.
+    """
+
+
+_MISSING_TABLE = re.compile(
+    r'(?:Table with name (\S+) does not exist|relation "([^"]+)" does not exist)'
+)
+
+
+def _missing_table(exc: BaseException) -> InsufficientData | None:
+    """A read of a table the warehouse does not have (its Odoo module is not installed, or
+    nothing was extracted yet) is too little data, not an error."""
+    m = _MISSING_TABLE.search(str(exc))
+    if m is None:
+        return None
+    name = (m.group(1) or m.group(2)).rstrip("!").strip('"')
+    return InsufficientData(
+        f"no table {name} in the warehouse (its Odoo module is not installed, "
+        "or nothing was extracted yet)"
+    )
 
 
 @contextmanager
@@ -73,16 +102,22 @@ def read_sql(warehouse: Warehouse, sql: str) -> pl.DataFrame:
     """A query's result as a polars frame. On DuckDB through a read-only connection, so a
     read never takes the file's single writer slot (the dashboard and other readers keep
     working); only :func:`write_table` opens a short write connection."""
-    if warehouse.kind == "duckdb":
-        with _duckdb(warehouse, read_only=True) as con:
-            frame = pl.from_arrow(con.sql(sql).to_arrow_table())
-    else:
-        engine = _pg_engine(warehouse)
-        try:
-            with engine.connect() as conn:
-                frame = pl.read_database(sql, conn, infer_schema_length=None)
-        finally:
-            engine.dispose()
+    try:
+        if warehouse.kind == "duckdb":
+            with _duckdb(warehouse, read_only=True) as con:
+                frame = pl.from_arrow(con.sql(sql).to_arrow_table())
+        else:
+            engine = _pg_engine(warehouse)
+            try:
+                with engine.connect() as conn:
+                    frame = pl.read_database(sql, conn, infer_schema_length=None)
+            finally:
+                engine.dispose()
+    except Exception as exc:
+        missing = _missing_table(exc)
+        if missing is None:
+            raise
+        raise missing from exc
     assert isinstance(frame, pl.DataFrame)
     # numeric(…) columns arrive as decimals: the models want floats
     return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))

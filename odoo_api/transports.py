@@ -522,6 +522,16 @@ class JSONRPCTransport(_RPCTransport):
             body = _parse_json(response)
         except ValueError:
             body = None
+        if (
+            isinstance(body, dict)
+            and response.status_code == 200
+            and body.get("jsonrpc") == "2.0"
+            and "result" not in body
+            and "error" not in body
+        ):
+            # Odoo leaves "result" out when the method returned None (recorded on 17:
+            # purchase.order.button_cancel answers {"jsonrpc": "2.0", "id": null})
+            return None
         if not isinstance(body, dict) or ("result" not in body and "error" not in body):
             if response.status_code == 200 or response.status_code in (404, 405):
                 self._not_odoo(path, response, model, op)

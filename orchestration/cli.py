@@ -1,7 +1,10 @@
 """The ``coo`` command line.
 
 Every failure a person can act on (wrong URL, key, database, access right, malformed
-config) ends with one line on stderr and exit code 2, never a stack trace.
+config) ends with one line on stderr and exit code 2, never a stack trace. Any other error
+ends, within seconds, with one line on stderr naming what failed (the Dagster step, for a
+job) and the path of a log holding the full traceback, and exit code 1: never a pretty
+exception with the locals of every frame (rendering those took minutes and gigabytes).
 """
 
 from __future__ import annotations
@@ -26,8 +29,15 @@ from orchestration.cli_actions import actions_app
 from orchestration.cli_agents import agents_app
 from orchestration.cli_briefings import alerts_app, brief
 
-app = typer.Typer(help="An AI COO for Odoo.", no_args_is_help=True, add_completion=False)
-simulator_app = typer.Typer(help="The simulated Odoo company.", no_args_is_help=True)
+app = typer.Typer(
+    help="An AI COO for Odoo.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+simulator_app = typer.Typer(
+    help="The simulated Odoo company.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(agents_app)  # coo api, coo mcp, coo api-keys
 app.add_typer(actions_app, name="actions")  # coo actions list|approve|execute|rollback
@@ -54,6 +64,43 @@ def _actionable(exc: BaseException) -> BaseException | None:
     return None
 
 
+class StepFailed(Exception):
+    """A step of a Dagster job failed; the message is one line, the full error is in
+    ``log_path``."""
+
+    def __init__(self, job: str, step: str, error: str, log_path: Path) -> None:
+        super().__init__(f"job {job}: step {step} failed: {error}")
+        self.job, self.step, self.error, self.log_path = job, step, error, log_path
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line; a long one keeps its start (the error type) and its end (where
+    wrapped errors put the actual reason)."""
+    line = " ".join(str(text).split())
+    if len(line) <= limit:
+        return line
+    head = limit // 3
+    return f"{line[:head]} ... {line[-(limit - head - 5) :]}"
+
+
+def _root_error(error: Any) -> str:
+    """The innermost cause of a Dagster step error (the user's exception, not the wrapper)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return str(error.message)
+
+
+def _error_log(exc: BaseException) -> Path:
+    """Write the full traceback to a file under COO_HOME/logs and return its path."""
+    import traceback
+
+    logs = coo_home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"error-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+    path.write_text("".join(traceback.format_exception(exc)))
+    return path
+
+
 def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
@@ -61,10 +108,20 @@ def _guard(fn: Callable[[], T]) -> T:
         raise
     except Exception as exc:
         actionable = _actionable(exc)
-        if actionable is None:
-            raise
-        err.print(f"[bold red]error:[/] {actionable}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        if actionable is not None:
+            err.print(f"[bold red]error:[/] {actionable}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        # an unexpected error: one line naming what failed and where the full log is
+        if isinstance(exc, StepFailed):
+            line, log_path = str(exc), exc.log_path
+        else:
+            line, log_path = f"{type(exc).__name__}: {exc}", _error_log(exc)
+        err.print(
+            f"[bold red]error:[/] {_one_line(line)} (full log: {log_path})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
 
 
 class _ProgressHandler(logging.Handler):
@@ -103,10 +160,11 @@ def _dagster_home() -> Path:
     return home
 
 
-def _run_job(job_name: str) -> Any:
+def _run_job(job_name: str, *, dbt_tests: bool = True) -> Any:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.sweep import sweep_dead_runs, this_process_tags
 
     _dagster_home()
     job = defs.resolve_job_def(job_name)
@@ -119,11 +177,34 @@ def _run_job(job_name: str) -> Any:
         log_path.open("w") as log,
         redirect_stdout(log),
     ):
+        # runs of earlier `coo` processes that died (kill -9, power cut) still hold their
+        # concurrency slots: fail them and free the slots, or this run waits for ever
+        for swept in sweep_dead_runs(instance):
+            console.print(f"  {swept}", highlight=False)
         result = job.execute_in_process(
             instance=instance,
             # failures surface once, through _guard; Dagster's own log stays in the run storage
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                **({} if dbt_tests else {"ops": {"odoo_dbt": {"config": {"tests": False}}}}),
+            },
+            tags=this_process_tags(),
+            raise_on_error=False,
         )
+        if not result.success:
+            failures = [e for e in result.all_events if e.is_step_failure]
+            for e in failures:
+                data = e.step_failure_data
+                print(f"\n=== step {e.step_key} failed ===", file=log)
+                print(data.error.to_string() if data and data.error else e.message, file=log)
+            log.flush()
+    if not result.success:
+        if failures:
+            first = failures[0]
+            data = first.step_failure_data
+            error = _root_error(data.error) if data and data.error else str(first.message)
+            raise StepFailed(job_name, str(first.step_key), _one_line(error, 240), log_path)
+        raise StepFailed(job_name, "(run)", "the run did not succeed", log_path)
     return result
 
 
@@ -179,6 +260,7 @@ def demo(
         with _progress():
             result = _run_job("main")
         _summary(result, time.perf_counter() - t0)
+        _states(warehouse)
         _outcomes(warehouse)
         console.print(f"warehouse:      {warehouse.redacted()}", highlight=False)
         console.print(f"simulated Odoo: {company.folder}", highlight=False)
@@ -190,6 +272,21 @@ def demo(
     _guard(run)
 
 
+def _states(warehouse: Warehouse) -> None:
+    """One line per model that had too little data or failed, with the reason."""
+    from ml.lifecycle import STATUS_TRAINED, model_states
+
+    try:
+        states = model_states(warehouse)
+    except Exception:  # no ml.model_runs (a job without the ML assets)
+        return
+    for name, st in sorted(states.items()):
+        if st.status != STATUS_TRAINED:
+            console.print(
+                f"  [yellow]{st.status}[/] {name}: {st.reason}", highlight=False, soft_wrap=True
+            )
+
+
 def _outcomes(warehouse: Warehouse) -> None:
     """What the run produced beyond the marts: models, alerts, briefings, proposals, and the
     commands that show each."""
@@ -198,14 +295,17 @@ def _outcomes(warehouse: Warehouse) -> None:
     import polars as pl
 
     from briefings.service import list_alerts, list_briefings
-    from ml.lifecycle import BASELINE_PREFIX, load_runs
+    from ml.lifecycle import BASELINE_PREFIX, STATE_PREFIX, load_runs
     from opstore import StateStore
     from writeback.service import list_proposals
 
     runs = load_runs(warehouse)
     if runs.height:
         # the newest candidate's comparison per model (baseline rows only record what serves)
-        candidates = runs.filter(~pl.col("model_version").str.starts_with(BASELINE_PREFIX))
+        candidates = runs.filter(
+            ~pl.col("model_version").str.starts_with(BASELINE_PREFIX)
+            & ~pl.col("model_version").str.starts_with(STATE_PREFIX)
+        )
         newest = candidates.group_by("model_name").agg(pl.col("trained_at").max())
         latest = candidates.join(newest, on=["model_name", "trained_at"]).sort(
             "model_name", "metric_name", "baseline_name"
@@ -265,6 +365,9 @@ def _outcomes(warehouse: Warehouse) -> None:
 @app.command()
 def extract(
     job: Annotated[str, typer.Option(help="the Dagster job to run")] = "extract",
+    dbt_tests: Annotated[
+        bool, typer.Option(help="run dbt's data tests (off: build the marts only, faster)")
+    ] = True,
 ) -> None:
     """Extract a real Odoo (ODOO_URL, ODOO_DB, ODOO_USERNAME, ODOO_API_KEY or ODOO_PASSWORD)."""
 
@@ -286,8 +389,9 @@ def extract(
             )
         t0 = time.perf_counter()
         with _progress():
-            result = _run_job(job)
+            result = _run_job(job, dbt_tests=dbt_tests)
         _summary(result, time.perf_counter() - t0)
+        _states(Warehouse.from_url())
 
     _guard(run)
 
@@ -322,12 +426,30 @@ def simulator_serve(
     latency_ms: Annotated[
         float, typer.Option(help="delay every request (network and Odoo's per-request work)")
     ] = 0.0,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="a company shape: recorded, young, no_crm, no_stock, no_expenses, steady, "
+            "multi_currency, empty (see simulator/profiles.py)"
+        ),
+    ] = "",
 ) -> None:
     """Serve the simulated company on 127.0.0.1 over JSON-2, JSON-RPC and XML-RPC."""
     from simulator.runtime import SimulatedCompany
     from simulator.server import serve_forever
 
-    if recorded:
+    if profile:
+        from simulator.profiles import PROFILES, build_profile
+
+        if profile not in PROFILES:
+            err.print(
+                f"[bold red]error:[/] unknown profile {profile!r}; expected one of "
+                f"{', '.join(PROFILES)}",
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        store = build_profile(profile, seed)
+    elif recorded:
         from simulator.fixtures import load_recorded_demo
 
         store = load_recorded_demo()

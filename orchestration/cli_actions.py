@@ -6,6 +6,7 @@
     coo actions reject 14 --user alice --role sales_manager --reason "already called"
     coo actions execute [12 ...] [--dry-run]
     coo actions rollback 12 --user alice
+    coo actions reconcile [12 ...] [--fix]
 
 Who may approve is configured in ``COO_APPROVERS`` (see .env.example). ``execute`` and
 ``rollback`` talk to the Odoo of ``ODOO_URL``, or to the simulated company (saved after).
@@ -187,5 +188,47 @@ def rollback_cmd(
             )
             raise typer.Exit(1)
         console.print(f"#{proposal_id}: rolled back", highlight=False)
+
+    _guard_call(run)
+
+
+@actions_app.command("reconcile")
+def reconcile_cmd(
+    ids: Annotated[
+        list[int] | None,
+        typer.Argument(help="proposal ids (default: every executed, failed or rolled-back one)"),
+    ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="bring the audit in line with Odoo (Odoo is never changed)"),
+    ] = False,
+) -> None:
+    """Compare every executed, failed or rolled-back action with Odoo, by its marker."""
+
+    def run() -> None:
+        from orchestration.assets.writeback import writable_odoo
+        from orchestration.resources import OdooResource
+        from writeback.reconcile import reconcile
+
+        with writable_odoo(OdooResource()) as client:
+            findings = reconcile(_state(), client, fix=fix, ids=ids or None)
+        if not findings:
+            console.print("the audit log and Odoo agree")
+            return
+        table = Table()
+        for name in ("id", "skill", "audit says", "disagreement", "fixed"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("in Odoo", overflow="fold")
+        for f in findings:
+            table.add_row(str(f.proposal_id), f.skill, f.status, f.kind,
+                          "yes" if f.fixed else "no", f.detail)  # fmt: skip
+        console.print(table)
+        unfixed = [f for f in findings if not f.fixed and f.kind != "changed_since"]
+        console.print(
+            f"{len(findings)} disagreement(s), {sum(f.fixed for f in findings)} fixed",
+            highlight=False,
+        )
+        if unfixed:
+            raise typer.Exit(1)
 
     _guard_call(run)

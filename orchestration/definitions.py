@@ -18,7 +18,12 @@ from orchestration.assets.dbt import build_dbt_assets, dbt_resource
 from orchestration.assets.ml import ml_assets, ml_checks
 from orchestration.assets.quality import raw_odoo_expectations
 from orchestration.assets.raw import RAW_GROUP, odoo_model_specs, odoo_raw_assets
-from orchestration.assets.writeback import approved_actions_sensor, execute_actions_job
+from orchestration.assets.writeback import (
+    approved_actions_sensor,
+    execute_actions_job,
+    reconcile_actions_job,
+    reconcile_actions_schedule,
+)
 from orchestration.ops import (
     WRITES_WAREHOUSE_TAG,
     cadence_jobs,
@@ -54,8 +59,15 @@ def build_definitions() -> Definitions:
         ],
         # blocking: a raw table that fails its suite stops the dbt models built on it
         asset_checks=[raw_odoo_expectations, *ml_checks, *raw_freshness_checks],
-        jobs=[main_job, extract_job, *cadence_jobs, execute_actions_job, *briefings_jobs],
-        schedules=[*cadence_schedules, *briefings_schedules],
+        jobs=[
+            main_job,
+            extract_job,
+            *cadence_jobs,
+            execute_actions_job,
+            reconcile_actions_job,
+            *briefings_jobs,
+        ],
+        schedules=[*cadence_schedules, *briefings_schedules, reconcile_actions_schedule],
         sensors=[freshness_sensor, approved_actions_sensor, *briefings_sensors],
         resources={
             "dlt": DagsterDltResource(),

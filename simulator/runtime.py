@@ -14,10 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from simulator.faults import FaultConfig
 from simulator.server import SimulatorServer
 from simulator.store import OdooStore
+from simulator.versions import version_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +79,16 @@ class SimulatedCompany:
 
 @contextmanager
 def serve_store(
-    store: OdooStore, *, port: int = 0, faults: FaultConfig | None = None
+    store: OdooStore,
+    *,
+    port: int = 0,
+    faults: FaultConfig | None = None,
+    version: tuple[Any, ...] | None = None,
 ) -> Iterator[SimulatorServer]:
-    """Serve ``store`` on loopback for the duration of the block."""
-    server = SimulatorServer(store, "127.0.0.1", port, faults=faults).start()
+    """Serve ``store`` on loopback for the duration of the block, posing as the Odoo release
+    ``version`` (default: ``COO_SIM_ODOO_VERSION``, else 19; see ``simulator.versions``)."""
+    release = version if version is not None else version_from_env()
+    server = SimulatorServer(store, "127.0.0.1", port, faults=faults, version=release).start()
     try:
         yield server
     finally:

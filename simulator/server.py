@@ -51,6 +51,7 @@ from simulator.exceptions import (
     ValidationError,
 )
 from simulator.faults import FaultConfig, FaultInjector, fault_response
+from simulator.versions import ODOO_19, PRIVATE_SINCE_19, Recordset, shape_result
 from simulator.wire import (
     dumps_json,
     exception_arguments,
@@ -65,7 +66,6 @@ __all__ = ["ODOO_19", "SimulatorServer", "serve_forever"]
 
 logger = logging.getLogger(__name__)
 
-ODOO_19: tuple[Any, ...] = (19, 0, 0, "final", 0, "")
 
 JSON_CT = "application/json; charset=utf-8"
 XML_CT = "text/xml; charset=utf-8"
@@ -179,6 +179,7 @@ class _App:
             + suffix
         )
         # JSON-2 (/json/2, /json/version) arrived with Odoo 19; older servers 404 on it.
+        self.major = major
         self.json2_enabled = major >= 19
         self.store_lock = threading.RLock()
         # (uid, sha256(password)) pairs already checked: spares a lookup per execute_kw
@@ -212,7 +213,12 @@ class _App:
             return fn(*args)
 
     def execute(self, uid: int, model: str, func: str, args: Any, kwargs: Any) -> Any:
-        """One model call; calls that may change data are kept in ``write_calls``."""
+        """One model call; calls that may change data are kept in ``write_calls``.
+
+        The value returned is what this release hands its encoder (``simulator.versions``):
+        a list of ids on 19, a bare id or a :class:`Recordset` on 17."""
+        if self.major >= 19 and func in PRIVATE_SINCE_19:
+            raise AccessError(_private_message(model, func))
         if func in _READ_METHODS:
             return self.call_store(self.store.execute, uid, model, func, args, kwargs)
         call = WriteCall(uid, model, str(func), copy.deepcopy(args), copy.deepcopy(kwargs))
@@ -224,7 +230,7 @@ class _App:
         finally:
             with self.store_lock:
                 self.write_calls.append(call)
-        return call.result
+        return shape_result(self.major, str(func), call.result)
 
     def check_db(self, db: Any) -> None:
         if db != self.store.db:
@@ -381,13 +387,16 @@ class _App:
             name = exception_name(exc)
             not_found = isinstance(exc, NotFound)
             response["error"] = {
-                "code": 404 if not_found else 0,
+                # Odoo 17's JSON-RPC said 200 (recorded), 19's says 0
+                "code": 404 if not_found else (0 if self.major >= 19 else 200),
                 "message": "404: Not Found" if not_found else "Odoo Server Error",
                 "data": serialize_exception(
                     name, exception_message(exc), exception_arguments(exc), "jsonrpc"
                 ),
             }
             return _json(200, response)
+        if isinstance(result, Recordset):  # json_default: str() of what json cannot encode
+            result = str(result)
         if result is not None:  # Odoo omits "result" when the method returned None
             response["result"] = result
         return _json(200, response)
@@ -398,6 +407,8 @@ class _App:
         try:
             params, method = xmlrpc.client.loads(body, use_datetime=True)
             result = self.rpc(service, method, list(params))
+            if isinstance(result, Recordset):  # committed, then the marshaller refuses it
+                raise result.marshal_error()
             payload = xmlrpc_response(result)
         except Exception as exc:
             payload = xmlrpc_fault_for(exc, v1=v1)
@@ -831,5 +842,10 @@ def serve_forever(
     faults: FaultConfig | None = None,
     latency_ms: float = 0.0,
 ) -> None:
-    """Serve ``store`` until interrupted (``coo simulator serve``)."""
-    SimulatorServer(store, host, port, faults=faults, latency_ms=latency_ms).serve_forever()
+    """Serve ``store`` until interrupted (``coo simulator serve``), as the Odoo release
+    ``COO_SIM_ODOO_VERSION`` names (17 or 19, default 19)."""
+    from simulator.versions import version_from_env
+
+    SimulatorServer(
+        store, host, port, faults=faults, latency_ms=latency_ms, version=version_from_env()
+    ).serve_forever()

@@ -162,7 +162,15 @@ _METHODS: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "web_search_read": (False, ("domain", "specification", "offset", "limit", "order"), ()),
     "check_access_rights": (False, ("operation", "raise_exception"), ("operation",)),
     "activity_schedule": (True, ("act_type_xmlid", "date_deadline", "summary", "note"), ()),
+    "button_cancel": (True, (), ()),
 }
+#: Business methods that exist on one model only (``purchase.order.button_cancel``).
+_MODEL_METHODS: dict[str, str] = {"button_cancel": "purchase.order"}
+#: ``purchase.order._unlink_if_cancelled`` (Odoo 17 and 19 alike, recorded on both).
+PO_UNLINK_REFUSED = "In order to delete a purchase order, you must cancel it first."
+PO_CANCEL_REFUSED = (
+    "Unable to cancel this purchase order. You must first cancel the related vendor bills."
+)
 _EXTRA_KW: dict[str, tuple[str, ...]] = {
     "search_read": ("load",),
     "message_post": (
@@ -1389,10 +1397,39 @@ class OdooStore:
                 "Record does not exist or has been deleted.\n"
                 f"(Record: {model}({', '.join(map(str, missing))},), User: {uid})"
             )
+        if model == "purchase.order" and any(table[i].get("state") != "cancel" for i in ids):
+            raise UserError(PO_UNLINK_REFUSED)
         ts = self._stamp()
         self._log(uid, model, "unlink", ids, {})
         self._unlink_rows(model, ids, ts, uid)
         return True
+
+    @_synchronized
+    def button_cancel(
+        self, model: str, ids: Any, *, uid: int = 2, context: dict | None = None
+    ) -> None:
+        """``purchase.order.button_cancel``: refused while a vendor bill of the order is
+        posted; else the orders go to ``cancel``. Returns None (so JSON-RPC answers without
+        a ``result``, JSON-2 ``null``, and XML-RPC a marshalling fault after the commit)."""
+        self._check_model(model)
+        check_access(self._user(uid), model, "write")
+        ids = self._ids(ids)
+        table = self._rows(model)
+        missing = [i for i in ids if i not in table]
+        if missing:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: {model}({', '.join(map(str, missing))},), User: {uid})"
+            )
+        moves = self._rows("account.move") if "account.move" in self._tables else {}
+        for rid in ids:
+            for mid in table[rid].get("invoice_ids") or []:
+                if (moves.get(mid) or {}).get("state") not in (None, "cancel", "draft"):
+                    raise UserError(PO_CANCEL_REFUSED)
+        ts = self._stamp()
+        self._log(uid, model, "button_cancel", ids, {})
+        self._write_rows(model, ids, {"state": "cancel"}, ts, uid)
+        return None
 
     def _snapshot(self, model: str) -> Any:
         """Cheap undo for a failing call: a validation error must leave no partial rows.
@@ -1566,7 +1603,9 @@ class OdooStore:
             )
         spec = _METHODS.get(method)
         if spec is None or (method in ("action_archive", "action_unarchive")
-                            and "active" not in self.fields[model]):  # fmt: skip
+                            and "active" not in self.fields[model]) or (
+            method in _MODEL_METHODS and _MODEL_METHODS[method] != model
+        ):  # fmt: skip
             raise NotFound(f"The method '{model}.{method}' does not exist")
         self._user(uid)
         is_record, positional, required = spec
@@ -1649,6 +1688,8 @@ class OdooStore:
         if method in ("action_archive", "action_unarchive"):
             with self._lock:
                 return self._archive(model, ids, method == "action_unarchive", uid)
+        if method == "button_cancel":
+            return self.button_cancel(model, ids, **call)
         if method == "exists":
             check_access(self._user(uid), model, "read")
             table = self._rows(model)

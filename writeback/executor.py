@@ -9,7 +9,12 @@ between the Odoo write and the audit record. So each action
    note, the chatter message's body, or the RFQ's ``origin`` (plain fields every Odoo 19
    accepts); field writes (priority, tag, salesperson) set absolute values and are
    idempotent by nature,
-4. reads the result back, verifies it and writes ``execution_succeeded``.
+4. searches Odoo for what carries the key (a field write: reads the values back) and
+   writes ``execution_succeeded`` exactly when it is found, whatever the call returned or
+   raised: Odoo 17 answers ``activity_schedule`` with a recordset's repr over JSON-RPC and a
+   fault *after* the commit over XML-RPC, 19 with a list, a timeout with nothing at all.
+   Only the methods ``writeback.catalog.REMOTE_METHODS`` lists for the server's release are
+   called (``exists`` is private on 19).
 
 When a run finds an action already started (a crash, a kill, a timeout after the write), it
 first looks for the key in Odoo (or, for a field write, for the values already there) and
@@ -32,7 +37,7 @@ from sqlalchemy import Connection, select
 from odoo_api.client import OdooClient
 from odoo_api.errors import OdooConnectionError, OdooError, OdooServerError
 from opstore import StateStore
-from writeback.catalog import Catalog, Skill, load_catalog
+from writeback.catalog import Catalog, Skill, check_remote, load_catalog, major_of
 from writeback.policy import PolicyResult, check_odoo
 from writeback.store import append_audit, audit_log, dumps, executions, proposals, utcnow
 
@@ -188,13 +193,37 @@ def plan_for(
     raise ValueError(f"no executor for skill {skill.key}")
 
 
+# -- talking to Odoo -------------------------------------------------------------------------------
+
+
+def odoo_major(odoo: OdooClient) -> int:
+    """The Odoo release on the other side (its ``common.version``)."""
+    return major_of(odoo.version())
+
+
+def remote(odoo: OdooClient, model: str, method: str, **kwargs: Any) -> Any:
+    """One call, refused before it is sent when this Odoo release does not allow it
+    remotely (``writeback.catalog.REMOTE_METHODS``)."""
+    check_remote(odoo_major(odoo), model, method)
+    return odoo.call(model, method, **kwargs)
+
+
+def search(odoo: OdooClient, model: str, domain: list[Any], context: dict[str, Any]) -> list[int]:
+    """Ids matching ``domain``, archived ones included (an activity marked done is archived,
+    not gone)."""
+    check_remote(odoo_major(odoo), model, "search")
+    return odoo.search(model, domain, order="id", context={**context, "active_test": False})
+
+
 # -- reading Odoo ---------------------------------------------------------------------------------
 
 
 def _read(
     odoo: OdooClient, plan: Plan, model: str, ids: list[int], fields: list[str]
 ) -> dict[str, Any]:
-    rows = odoo.call(model, "read", ids=ids, fields=fields, context=plan.context)
+    if not ids:
+        return {}
+    rows = remote(odoo, model, "read", ids=ids, fields=fields, context=plan.context)
     return {str(r["id"]): {k: r.get(k) for k in fields} for r in rows or []}
 
 
@@ -211,7 +240,7 @@ def _find_created(odoo: OdooClient, plan: Plan, targets: list[int]) -> list[int]
         ]
     else:
         domain = [["origin", "=", plan.marker]]
-    return odoo.search(plan.created_model or plan.model, domain, order="id", context=plan.context)
+    return search(odoo, plan.created_model or plan.model, domain, plan.context)
 
 
 def _writes_landed(current: dict[str, Any], plan: Plan) -> bool:
@@ -427,18 +456,17 @@ def _execute_one(
         first = started[0]
         plan = Plan(**{k: v for k, v in first["request"].items() if k != "skill"}, skill=skill.key)
         found = _probe(odoo, plan, targets)
-        if found is not None:
+        if found is not None:  # found by its marker (or its values): it ran, never again
             ids, after = found
+            payload: dict[str, Any] = {"before": first["before"], "after": after, "created_ids": ids,
+                                       "response": {"recovered": True}, "request": plan.as_json()}  # fmt: skip
             problem = _verify(plan, after, targets)
-            if problem is None:
-                payload = {"before": first["before"], "after": after, "created_ids": ids,
-                           "response": {"recovered": True}, "request": plan.as_json()}  # fmt: skip
-                if dry_run:
-                    return _outcome(
-                        proposal, "executed", reason="already in Odoo (found by its key)"
-                    )
-                _finish(state, proposal, None, "execution_recovered", "executed", payload)
-                return _outcome(proposal, "executed", recovered=True, created_ids=ids)
+            if problem:
+                payload["checks"] = problem
+            if dry_run:
+                return _outcome(proposal, "executed", reason="already in Odoo (found by its key)")
+            _finish(state, proposal, None, "execution_recovered", "executed", payload)
+            return _outcome(proposal, "executed", recovered=True, created_ids=ids)
     # (re)check the record: it may have changed since the proposal was made
     check_odoo(policy, skill, _request(proposal), targets, odoo)
     if not policy.ok:
@@ -470,61 +498,65 @@ def _execute_one(
             exec_id = _start(state, proposal, plan, before, attempts)
         except Taken as taken:
             return _outcome(proposal, "executing", reason=str(taken))
+        response: list[Any] = []
+        error: OdooError | None = None
         try:
-            response = [
-                odoo.call(
-                    plan.model, plan.method, ids=call["ids"], context=plan.context, **call["kwargs"]
-                )
-                for call in plan.calls
-            ]
+            for call in plan.calls:
+                response.append(remote(odoo, plan.model, plan.method, ids=call["ids"],
+                                       context=plan.context, **call["kwargs"]))  # fmt: skip
         except OdooError as exc:
+            error = exc
             last_error = f"{type(exc).__name__}: {exc}"
-            transient = isinstance(exc, _TRANSIENT)
-            found = _probe(odoo, plan, targets) if transient else None
-            if found is not None and _verify(plan, found[1], targets) is None:
-                _finish(state, proposal, exec_id, "execution_recovered", "executed",
-                        {"before": before, "after": found[1], "created_ids": found[0],
-                         "response": {"error_then_found": last_error}})  # fmt: skip
-                return _outcome(proposal, "executed", recovered=True, created_ids=found[0])
-            final = not transient or attempts >= max_attempts
-            _finish(state, proposal, exec_id, "execution_failed", "failed" if final else "approved",
-                    {"error": last_error, "attempt": attempts, "final": final},
-                    error=last_error, attempts=attempts)  # fmt: skip
-            if final:
-                return _outcome(proposal, "failed", reason=last_error, attempts=attempts)
-            sleep(min(0.2 * 2 ** (attempts - 1), 2.0))
-            continue
-        if after_odoo_call is not None:
+        if error is None and after_odoo_call is not None:
             after_odoo_call({"proposal_id": proposal["id"], "response": response})
-        created = _created_ids(plan, response)
-        if plan.kind == "write":
-            after = _read(odoo, plan, plan.model, targets, plan.watch_fields)
-        else:
-            after = _read_created(odoo, plan, created)
-        problem = _verify(plan, after, targets)
-        if problem:
+        # what the call returned is never trusted (17 answers a recordset's repr, 19 a list,
+        # XML-RPC a fault after the commit): Odoo is searched for what carries the marker
+        found = _probe(odoo, plan, targets)
+        if found is not None:
+            ids, after = found
+            payload = {"before": before, "after": after, "created_ids": ids,
+                                       "response": response, "request": plan.as_json(),
+                                       "found_by": "values" if plan.kind == "write" else "marker"}  # fmt: skip
+            problem = _verify(plan, after, targets)
+            if problem:
+                payload["checks"] = problem
+            missing = _missing_targets(plan, after, targets)
+            if missing:
+                payload["missing_on"] = missing
+            if error is None:
+                _finish(state, proposal, exec_id, "execution_succeeded", "executed", payload,
+                        attempts=attempts)  # fmt: skip
+                return _outcome(proposal, "executed", created_ids=ids, before=before, after=after)
+            payload["error_then_found"] = last_error
+            _finish(state, proposal, exec_id, "execution_recovered", "executed", payload,
+                    attempts=attempts)  # fmt: skip
+            return _outcome(proposal, "executed", recovered=True, created_ids=ids)
+        if error is None:
+            why = (
+                "verification failed: the values read back differ from what was written"
+                if plan.kind == "write"
+                else "verification failed: nothing carrying the marker found in Odoo after the call"
+            )
             _finish(state, proposal, exec_id, "execution_failed", "failed",
-                    {"error": f"verification failed: {problem}", "response": response, "after": after},
-                    error=f"verification failed: {problem}", attempts=attempts)  # fmt: skip
-            return _outcome(proposal, "failed", reason=f"verification failed: {problem}")
-        _finish(state, proposal, exec_id, "execution_succeeded", "executed",
-                {"before": before, "after": after, "created_ids": created, "response": response,
-                 "request": plan.as_json()},
-                attempts=attempts)  # fmt: skip
-        return _outcome(proposal, "executed", created_ids=created, before=before, after=after)
+                    {"error": why, "response": response}, error=why, attempts=attempts)  # fmt: skip
+            return _outcome(proposal, "failed", reason=why)
+        transient = isinstance(error, _TRANSIENT)
+        final = not transient or attempts >= max_attempts
+        _finish(state, proposal, exec_id, "execution_failed", "failed" if final else "approved",
+                {"error": last_error, "attempt": attempts, "final": final, "found_by_marker": []},
+                error=last_error, attempts=attempts)  # fmt: skip
+        if final:
+            return _outcome(proposal, "failed", reason=last_error, attempts=attempts)
+        sleep(min(0.2 * 2 ** (attempts - 1), 2.0))
     return _outcome(proposal, "failed", reason=last_error or "attempts exhausted")
 
 
-def _created_ids(plan: Plan, response: list[Any]) -> list[int]:
-    if plan.kind == "write":
+def _missing_targets(plan: Plan, after: dict[str, Any], targets: list[int]) -> list[int]:
+    """Targets of a message or activity on which no record carrying the marker was found."""
+    if plan.created_model not in ("mail.activity", "mail.message"):
         return []
-    out: list[int] = []
-    for r in response:
-        if isinstance(r, list):
-            out.extend(int(i) for i in r)
-        elif isinstance(r, int) and not isinstance(r, bool):
-            out.append(r)
-    return out
+    have = {row.get("res_id") for row in after.values()}
+    return [t for t in targets if t not in have]
 
 
 def _probe(

@@ -13,6 +13,7 @@ only ever land in the few fields the skill names.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -20,15 +21,27 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, and_, func, inspect, select
 
+from core.untrusted import finite_problem, normalise, skeleton, text_problem
 from odoo_api.client import OdooClient
 from odoo_api.errors import OdooAccessError, OdooError
 from opstore import StateStore, metadata
 from writeback.catalog import Catalog, Skill, is_sensitive_model
 from writeback.store import proposals
 
-__all__ = ["SOURCES", "PolicyResult", "check_odoo", "check_request", "untrusted_text_problem"]
+__all__ = [
+    "AGENT_SOURCES",
+    "SOURCES",
+    "PolicyResult",
+    "check_odoo",
+    "check_request",
+    "recheck_rates",
+    "untrusted_text_problem",
+    "writes_free_text",
+]
 
 SOURCES = ("alert", "briefing", "api", "mcp", "manual")
+#: sources whose text an agent wrote (not a rule's template, not a person at the CLI)
+AGENT_SOURCES = ("api", "mcp")
 #: statuses that count against rate limits and cooldowns (a refused proposal does not)
 LIVE_STATUSES = ("pending", "approved", "executing", "executed", "failed")
 OPEN_ALERT_STATUSES = ("new", "acknowledged")
@@ -41,25 +54,44 @@ _INJECTION = re.compile(
     r"|(\bexecute_kw\b)|(/json/2/)|(/xmlrpc)|(/jsonrpc)",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|javascript:|data:text/html|\{\{|\{%|\$\{|&#", re.IGNORECASE)
+_MARKUP = re.compile(
+    r"<\s*[a-zA-Z!/?]|javascript:|data:text/html|\{\{|\{%|\$\{|&#"
+    r"|!\[[^\]]*\]\s*\(|\[[^\]]*\]\s*\(\s*\S+\s*\)|\[[^\]]*\]\s*\[",  # Markdown images and links
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200b-\u200f]")
 
 
 def untrusted_text_problem(text: str) -> str | None:
-    """Why ``text`` may not be written to Odoo, or None.
+    """Why ``text`` may not be written to Odoo (or shown to an approver), or None.
 
     A heuristic backstop, not the guarantee: the guarantee is that text can only reach the
-    body/summary/note of the one record the skill names. This keeps markup (script,
-    links smuggled as HTML), hidden characters and instruction-like text out of it.
+    body/summary/note of the one record the skill names. This keeps hidden characters
+    (format, tag and control characters), look-alike letters, markup (HTML, Markdown images
+    and links, template syntax) and instruction-like text out of it; markup and instructions
+    are looked for in the NFKC form, so fullwidth letters do not hide them.
     """
-    if _CONTROL.search(text):
+    problem = text_problem(text)
+    if problem:
+        return problem
+    folded = normalise(text)
+    if _CONTROL.search(folded):
         return "contains control or invisible formatting characters"
-    if _MARKUP.search(text):
+    if _MARKUP.search(folded):
         return "contains markup or template syntax (plain text only)"
-    match = _INJECTION.search(text)
+    match = _INJECTION.search(folded) or _INJECTION.search(skeleton(text))
     if match:
         return f"contains instruction-like or technical text ({match.group(0)!r})"
     return None
+
+
+def writes_free_text(skill: Skill) -> bool:
+    """Whether the skill writes text someone reads (a string parameter that is not an enum)."""
+    props = (skill.input_schema or {}).get("properties") or {}
+    return any(
+        isinstance(spec, dict) and spec.get("type") == "string" and "enum" not in spec
+        for spec in props.values()
+    )
 
 
 @dataclass
@@ -205,6 +237,9 @@ def check_request(
     params = req.params
     if not isinstance(params, dict):
         return result.fail("schema", "params must be a JSON object"), skill, targets
+    infinite = finite_problem(params)
+    if infinite:
+        return result.fail("schema", infinite), skill, targets
     errors = skill.schema_errors(params)
     if errors:
         return (
@@ -218,11 +253,29 @@ def check_request(
         problem = untrusted_text_problem(text)
         if problem:
             return result.fail("text", f"{where} {problem}"), skill, targets
+    if req.reasoning is not None and not isinstance(req.reasoning, str):
+        return result.fail("schema", "reasoning must be text"), skill, targets
     if isinstance(req.reasoning, str) and len(req.reasoning) > 20000:
         return result.fail("schema", "reasoning is longer than 20000 characters"), skill, targets
+    for label, value in (
+        ("reasoning", req.reasoning),
+        ("requested_by", req.requested_by),
+        ("source_ref", req.source_ref),
+        ("alert_key", req.alert_key),
+    ):
+        if isinstance(value, str):
+            problem = untrusted_text_problem(value)
+            if problem:
+                return result.fail("text", f"{label} {problem}"), skill, targets
     result.passed("schema", "params valid")
     if skill.key == "create_draft_rfq":
         amount = float(params["quantity"]) * float(params["price_unit"])
+        if not math.isfinite(amount):  # never: params are finite; a backstop for the limit
+            return (
+                result.fail("limits", f"amount {amount!r} is not a finite number"),
+                skill,
+                targets,
+            )
         result.amount = round(amount, 2)
         if skill.limits.max_amount is not None and amount > skill.limits.max_amount:
             return (
@@ -358,6 +411,22 @@ def _check_rates(
             )
             return
     result.passed("limits", "within rate, cooldown and size limits")
+
+
+def recheck_rates(
+    result: PolicyResult,
+    req: Any,
+    skill: Skill,
+    targets: list[int],
+    conn: Connection,
+    now: datetime,
+) -> None:
+    """The duplicate, cooldown and rate checks again, in the transaction that stores the
+    proposal (under its lock): what another proposal stored meanwhile counts."""
+    again = PolicyResult()
+    _check_rates(again, req, skill, targets, conn, now)
+    if not again.ok:
+        result.fail("limits", again.reason or "limits")
 
 
 # -- Odoo side -----------------------------------------------------------------------------

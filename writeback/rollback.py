@@ -2,13 +2,20 @@
 
 A rollback compares Odoo now with the values read back right after the execution
 (``write_date`` and the written fields). Equal: it restores the values before (field
-writes) or removes what the action created (activity, chatter message, draft RFQ). Different:
-someone changed the record since, and restoring would overwrite their work, so it refuses and
-says what changed.
+writes) or removes what the action created (activity, chatter message, draft RFQ), by the
+skill's recipe in ``writeback.catalog.RECIPES``. Different: someone changed the record since,
+and restoring would overwrite their work, so it refuses and says what changed.
+
+A rollback is recorded done only when Odoo shows it done: what was deleted is looked for by
+a search afterwards (never ``exists``, private on Odoo 19), also when the delete raised. A
+purchase order is cancelled (``button_cancel``) before it is deleted; where Odoo still
+refuses the delete it is left cancelled with a note in its chatter. When only part shows as
+undone, ``rollback_partial`` says which part and the action stays ``executed``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
@@ -20,7 +27,7 @@ from odoo_api.errors import ConfigError, OdooError
 from opstore import StateStore
 from writeback.approvers import roles_of
 from writeback.catalog import Catalog, load_catalog
-from writeback.executor import Plan, _m2o, _read, _read_created
+from writeback.executor import Plan, _m2o, _read, _read_created, remote, search
 from writeback.store import append_audit, audit_log, proposals, utcnow
 
 __all__ = ["rollback_proposal"]
@@ -61,6 +68,81 @@ def _differences(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
     return out
 
 
+def _gone(odoo: OdooClient, plan: Plan, model: str, ids: list[int]) -> list[int]:
+    """Which of ``ids`` Odoo no longer has, by a search (never ``exists``: private on 19)."""
+    if not ids:
+        return []
+    still = set(search(odoo, model, [["id", "in", ids]], plan.context))
+    return [i for i in ids if i not in still]
+
+
+def _undo_created(
+    odoo: OdooClient, plan: Plan, created: list[int], after: dict[str, Any]
+) -> dict[str, Any]:
+    """Remove what the action created, by the skill's recipe (``writeback.catalog.RECIPES``),
+    and say what Odoo shows afterwards: ``{"model", "removed", "cancelled", "left", ...}`` or
+    ``{"refused": why}`` when nothing may be touched."""
+    model = plan.created_model or plan.model
+    already = _gone(odoo, plan, model, created)
+    todo = [i for i in created if i not in already]
+    now = _read_created(odoo, plan, todo)
+    changed = _differences(now, {k: v for k, v in after.items() if int(k) in todo})
+    if model == "purchase.order":
+        changed = [c for c in changed if " state is now " not in c]  # judged just below
+        changed += [
+            f"RFQ {rid} is {r.get('state')!r}, no longer a draft"
+            for rid, r in now.items()
+            if r.get("state") not in ("draft", "cancel")
+        ]
+        changed += [
+            f"RFQ {rid} lines changed"
+            for rid, r in now.items()
+            if r.get("lines") != after.get(rid, {}).get("lines")
+        ]
+    if changed:
+        what = "activity" if model == "mail.activity" else "record"
+        return {"refused": f"the created {what} was changed since: " + "; ".join(changed)}
+    out: dict[str, Any] = {"model": model, "ids": created}
+    errors: list[str] = []
+    if model == "purchase.order" and todo:
+        drafts = [int(rid) for rid, r in now.items() if r.get("state") == "draft"]
+        if drafts:
+            try:  # a purchase order is cancelled before it can be deleted (17 and 19)
+                remote(odoo, model, "button_cancel", ids=drafts, context=plan.context)
+            except OdooError as exc:  # None over XML-RPC is a fault after the commit
+                errors.append(f"button_cancel: {type(exc).__name__}: {exc}")
+    if todo:
+        try:
+            remote(odoo, model, "unlink", ids=todo, context=plan.context)
+        except OdooError as exc:  # it may still have happened: Odoo is asked below
+            errors.append(f"unlink: {type(exc).__name__}: {exc}")
+    gone = _gone(odoo, plan, model, todo)
+    left = [i for i in todo if i not in gone]
+    out["removed"] = [i for i in created if i in already or i in gone]
+    if model == "purchase.order" and left:
+        states = _read(odoo, plan, model, left, ["state"])
+        cancelled = [i for i in left if states.get(str(i), {}).get("state") == "cancel"]
+        if cancelled:
+            note = (
+                f"Cancelled by the AI COO to undo action [{plan.marker}]; Odoo refused to "
+                "delete it, so it is left cancelled."
+            )
+            with contextlib.suppress(OdooError):
+                for rid in cancelled:
+                    remote(odoo, model, "message_post", ids=[rid], body=note,
+                           message_type="comment", subtype_xmlid="mail.mt_note",
+                           context=plan.context)  # fmt: skip
+            out["cancelled"] = cancelled
+            out["note"] = note
+        left = [i for i in left if i not in cancelled]
+    if errors:
+        out["error"] = "; ".join(errors)
+    out["left"] = left
+    if left and not out["removed"] and not out.get("cancelled"):
+        return {"refused": f"Odoo refused the rollback: {out.get('error') or 'nothing removed'}"}
+    return out
+
+
 def rollback_proposal(
     state: StateStore,
     odoo: OdooClient,
@@ -78,6 +160,23 @@ def rollback_proposal(
     if row is None:
         raise ConfigError(f"there is no action proposal #{proposal_id}: see `coo actions list`")
     key = row["idempotency_key"]
+
+    def partial(undone: dict[str, Any]) -> dict[str, Any]:
+        """Part of the undo shows in Odoo, part does not: say which, leave it executed (a
+        second rollback finishes it: what is already gone counts as undone)."""
+        reason = (
+            f"partly undone: {undone['model']}{tuple(undone['left'])} still in Odoo"
+            + (f" ({undone['error']})" if undone.get("error") else "")
+            + (
+                f"; removed {undone['model']}{tuple(undone['removed'])}"
+                if undone.get("removed")
+                else ""
+            )
+        )
+        with state.begin() as conn:
+            append_audit(conn, "rollback_partial", proposal_id=proposal_id, idempotency_key=key,
+                         actor=user, payload={"reason": reason, **undone})  # fmt: skip
+        return {"id": proposal_id, "ok": False, "partial": True, "reason": reason, **undone}
 
     def refuse(reason: str) -> dict[str, Any]:
         with state.begin() as conn:
@@ -114,7 +213,7 @@ def rollback_proposal(
                         continue
                     old = before.get(str(rid), {}).get(fname)
                     vals[fname] = [[6, 0, list(old or [])]] if fname == "tag_ids" else _m2o(old)
-                odoo.call(plan.model, "write", ids=[rid], vals=vals, context=plan.context)
+                remote(odoo, plan.model, "write", ids=[rid], vals=vals, context=plan.context)
             restored = _read(odoo, plan, plan.model, ids, plan.watch_fields)
             wrong = [
                 f"record {rid} {f}"
@@ -127,28 +226,12 @@ def rollback_proposal(
                 return refuse("restore did not read back as before: " + ", ".join(wrong))
             result = {"restored": restored}
         else:
-            model = plan.created_model or plan.model
-            now = _read_created(odoo, plan, created)
-            changed = _differences(now, after)
-            if plan.created_model == "purchase.order":
-                changed += [
-                    f"RFQ {rid} is {r.get('state')!r}, no longer a draft"
-                    for rid, r in now.items()
-                    if r.get("state") != "draft"
-                ]
-                changed += [
-                    f"RFQ {rid} lines changed"
-                    for rid, r in now.items()
-                    if r.get("lines") != after.get(rid, {}).get("lines")
-                ]
-            if changed:
-                what = "activity" if model == "mail.activity" else "record"
-                return refuse(f"the created {what} was changed since: " + "; ".join(changed))
-            odoo.call(model, "unlink", ids=created, context=plan.context)
-            left = odoo.call(model, "exists", ids=created, context=plan.context)
-            if left:
-                return refuse(f"{model}{tuple(left)} still exist after unlink")
-            result = {"removed": {"model": model, "ids": created}}
+            undone = _undo_created(odoo, plan, created, after)
+            if undone.get("refused"):
+                return refuse(str(undone["refused"]))
+            if undone.get("left"):
+                return partial(undone)
+            result = undone
     except OdooError as exc:
         return refuse(f"Odoo refused the rollback: {type(exc).__name__}: {exc}")
     with state.begin() as conn:

@@ -9,22 +9,43 @@ what was asked and why it was not done). People act through :func:`approve` and
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
+import threading
 import uuid
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from core.untrusted import normalise, normalise_value
 from odoo_api.client import OdooClient
 from odoo_api.errors import ConfigError
 from opstore import StateStore
 from writeback.approvers import roles_of
 from writeback.catalog import Catalog, load_catalog
-from writeback.policy import check_odoo, check_request
-from writeback.store import append_audit, approvals, audit_log, dumps, executions, proposals, utcnow
+from writeback.policy import (
+    AGENT_SOURCES,
+    PolicyResult,
+    check_odoo,
+    check_request,
+    recheck_rates,
+    writes_free_text,
+)
+from writeback.store import (
+    OPEN_ACTION_INDEX_DDL,
+    append_audit,
+    approvals,
+    audit_log,
+    dumps,
+    executions,
+    proposals,
+    utcnow,
+)
 
 __all__ = [
     "ProposalOutcome",
@@ -72,6 +93,60 @@ def _clip(value: Any, n: int) -> Any:
     return value[:n] if isinstance(value, str) else value
 
 
+_indexed: set[int] = set()
+_indexed_lock = threading.Lock()
+
+
+def _ensure_open_action_index(state: StateStore) -> None:
+    """Create the open-action unique index on a store made before it existed (once per engine).
+
+    A store holding duplicate open proposals already cannot take it: that is logged, and the
+    locks below still make every new decision one at a time."""
+    with _indexed_lock:
+        if id(state.engine) in _indexed:
+            return
+        try:
+            with state.begin() as conn:
+                conn.execute(text(OPEN_ACTION_INDEX_DDL))
+        except (IntegrityError, OperationalError, ProgrammingError) as exc:
+            logger.warning("cannot create the open-action unique index: %s", str(exc)[:300])
+        _indexed.add(id(state.engine))
+
+
+def _lock_key(skill: str, company_id: Any) -> int:
+    digest = hashlib.sha256(f"proposals|{skill}|{company_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def _deciding(state: StateStore, skill: str, company_id: Any) -> Iterator[Connection]:
+    """A transaction in which the duplicate, cooldown and rate decision and the insert are one
+    step: ``BEGIN IMMEDIATE`` on SQLite (the write lock is taken before the first read), a
+    transaction-scoped advisory lock per skill and company on PostgreSQL."""
+    with state.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(skill, company_id)}
+            )
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+def _normalised(request: ProposalRequest) -> ProposalRequest:
+    """The request with every text in NFKC form: what is checked is what is stored and run."""
+    return replace(
+        request,
+        params=normalise_value(request.params) if isinstance(request.params, dict) else request.params,
+        reasoning=normalise(request.reasoning) if isinstance(request.reasoning, str) else request.reasoning,
+    )  # fmt: skip
+
+
 def propose(
     state: StateStore,
     request: ProposalRequest,
@@ -84,9 +159,15 @@ def propose(
     pending (waiting for approval), approved (an ``auto`` skill that passed every check,
     Odoo included) or rejected (with the reason). Without an Odoo client the record checks
     cannot run: the proposal is stored pending with that said, and the executor runs them
-    before any write.
+    before any write. Free text an agent wrote (source api or mcp) always waits for a person.
+
+    Atomic: the checks run once without a lock (a refusal costs no Odoo call), the record
+    checks against Odoo run outside any transaction, then the duplicate, cooldown and rate
+    checks run again in the transaction that inserts, under a lock; a unique index on open
+    proposals backs it in the database.
     """
     catalog = catalog or load_catalog()
+    request = _normalised(request)
     now = utcnow()
     with state.begin() as conn:
         result, skill, targets = check_request(state, catalog, request, conn, now=now)
@@ -101,10 +182,34 @@ def propose(
                     "detail": "not verified: no Odoo client given; checked before execution",
                 }
             )
+    if not result.ok or skill is None:
+        with state.begin() as conn:
+            return _store(conn, request, result, skill, targets, now)
+    _ensure_open_action_index(state)
+    try:
+        with _deciding(state, skill.key, request.company_id) as conn:
+            recheck_rates(result, request, skill, targets, conn, utcnow())
+            return _store(conn, request, result, skill, targets, now)
+    except IntegrityError:
+        # the unique index refused a second open proposal that slipped past the lock
+        result.fail("limits", f"an open proposal already does '{skill.key}' on these records")
+        with state.begin() as conn:
+            return _store(conn, request, result, skill, targets, now)
+
+
+def _store(
+    conn: Connection,
+    request: ProposalRequest,
+    result: PolicyResult,
+    skill: Any,
+    targets: list[int],
+    now: datetime,
+) -> ProposalOutcome:
     status = "rejected"
     reason = result.reason
     if result.ok and skill is not None:
-        if skill.autonomy == "auto" and result.verified_in_odoo:
+        agent_text = request.source in AGENT_SOURCES and writes_free_text(skill)
+        if skill.autonomy == "auto" and result.verified_in_odoo and not agent_text:
             status = "approved"
         else:
             status = "pending"
@@ -112,59 +217,58 @@ def propose(
                 reason = (
                     "record not verified in Odoo yet (no client): checked again before execution"
                 )
+            elif skill.autonomy == "auto":
+                reason = "free text written by an agent waits for a person's approval"
     key = f"coo-{uuid.uuid4().hex[:20]}"
     record_id = request.record_id if isinstance(request.record_id, int) else None
-    with state.begin() as conn:
-        inserted = conn.execute(
-            proposals.insert().values(
-                skill=_clip(str(request.skill), 64),
-                company_id=request.company_id if isinstance(request.company_id, int) else None,
-                model=_clip(str(request.model), 128),
-                record_id=record_id if record_id is None or 0 < record_id < 2**31 else None,
-                record_ids=dumps(targets),
-                params=dumps(request.params),
-                reasoning=_clip(request.reasoning, 20000)
-                if isinstance(request.reasoning, str)
-                else None,
-                source=_clip(str(request.source), 32),
-                source_ref=_clip(request.source_ref, 255)
-                if isinstance(request.source_ref, str)
-                else None,
-                alert_key=_clip(request.alert_key, 512)
-                if isinstance(request.alert_key, str)
-                else None,
-                requested_by=_clip(str(request.requested_by), 255),
-                status=status,
-                reason=reason,
-                policy=dumps(result.as_json()),
-                autonomy=skill.autonomy if skill else None,
-                risk=skill.risk if skill else None,
-                amount=result.amount,
-                idempotency_key=key,
-                attempts=0,
-                created_at=now,
-                updated_at=now,
+    inserted = conn.execute(
+        proposals.insert().values(
+            skill=_clip(str(request.skill), 64),
+            company_id=request.company_id if isinstance(request.company_id, int) else None,
+            model=_clip(str(request.model), 128),
+            record_id=record_id if record_id is None or 0 < record_id < 2**31 else None,
+            record_ids=dumps(targets),
+            params=dumps(request.params),
+            reasoning=_clip(request.reasoning, 20000)
+            if isinstance(request.reasoning, str)
+            else None,
+            source=_clip(str(request.source), 32),
+            source_ref=_clip(request.source_ref, 255)
+            if isinstance(request.source_ref, str)
+            else None,
+            alert_key=_clip(request.alert_key, 512) if isinstance(request.alert_key, str) else None,
+            requested_by=_clip(str(request.requested_by), 255),
+            status=status,
+            reason=reason,
+            policy=dumps(result.as_json()),
+            autonomy=skill.autonomy if skill else None,
+            risk=skill.risk if skill else None,
+            amount=result.amount,
+            idempotency_key=key,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    pid = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+    request_json = {k: v for k, v in asdict(request).items()}
+    append_audit(conn, "proposed", proposal_id=pid, idempotency_key=key,
+                 actor=str(request.requested_by)[:255], payload=request_json)  # fmt: skip
+    append_audit(conn, "policy", proposal_id=pid, idempotency_key=key, actor="policy",
+                 payload={**result.as_json(), "status": status})  # fmt: skip
+    if status == "approved":
+        conn.execute(
+            approvals.insert().values(
+                proposal_id=pid,
+                decision="approved",
+                user="policy",
+                role="auto",
+                reason="autonomy: auto",
+                decided_at=now,
             )
         )
-        pid = int(inserted.inserted_primary_key[0])  # type: ignore[index]
-        request_json = {k: v for k, v in asdict(request).items()}
-        append_audit(conn, "proposed", proposal_id=pid, idempotency_key=key,
-                     actor=str(request.requested_by)[:255], payload=request_json)  # fmt: skip
-        append_audit(conn, "policy", proposal_id=pid, idempotency_key=key, actor="policy",
-                     payload={**result.as_json(), "status": status})  # fmt: skip
-        if status == "approved":
-            conn.execute(
-                approvals.insert().values(
-                    proposal_id=pid,
-                    decision="approved",
-                    user="policy",
-                    role="auto",
-                    reason="autonomy: auto",
-                    decided_at=now,
-                )
-            )
-            append_audit(conn, "approved", proposal_id=pid, idempotency_key=key, actor="policy",
-                         payload={"role": "auto", "reason": "the catalog lets this skill run without approval"})  # fmt: skip
+        append_audit(conn, "approved", proposal_id=pid, idempotency_key=key, actor="policy",
+                     payload={"role": "auto", "reason": "the catalog lets this skill run without approval"})  # fmt: skip
     logger.info("proposal %s %s: %s %s", pid, status, request.skill, reason or "")
     return ProposalOutcome(id=pid, status=status, reason=reason)
 

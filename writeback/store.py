@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -27,10 +28,14 @@ from sqlalchemy import (
     event,
     select,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 
 from opstore import metadata
 
 __all__ = [
+    "OPEN_STATUSES",
     "append_audit",
     "approvals",
     "audit_log",
@@ -68,6 +73,26 @@ proposals = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: statuses of a proposal that is still to be done: at most one per skill, company, model and
+#: set of records (the partial unique index below), whoever proposes and however fast
+OPEN_STATUSES = ("pending", "approved", "executing")
+_OPEN_WHERE = "status IN ('pending', 'approved', 'executing')"
+OPEN_ACTION_INDEX = Index(
+    "uq_proposals_open_action",
+    proposals.c.skill,
+    proposals.c.company_id,
+    proposals.c.model,
+    proposals.c.record_ids,
+    unique=True,
+    sqlite_where=sql_text(_OPEN_WHERE),
+    postgresql_where=sql_text(_OPEN_WHERE),
+)
+#: the same index for a store created before it existed (``CREATE ... IF NOT EXISTS``)
+OPEN_ACTION_INDEX_DDL = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS uq_proposals_open_action "
+    f"ON proposals (skill, company_id, model, record_ids) WHERE {_OPEN_WHERE}"
 )
 
 approvals = Table(
@@ -108,6 +133,7 @@ audit_log = Table(
     Column("idempotency_key", String(64), nullable=True, index=True),
     # proposed | policy | approved | rejected | dry_run | execution_started |
     # execution_succeeded | execution_recovered | execution_failed | rolled_back | rollback_refused
+    # | rollback_partial | reconciled
     Column("event", String(32), nullable=False, index=True),
     Column("actor", String(255), nullable=True),
     Column("payload", Text, nullable=False, default="{}"),
@@ -135,6 +161,10 @@ for _dialect, _statements in _APPEND_ONLY.items():
         event.listen(audit_log, "after_create", DDL(_sql).execute_if(dialect=_dialect))
 
 
+#: the advisory lock key of the audit chain (any fixed 64-bit number)
+_AUDIT_LOCK = 0x436F6F41756469  # "CooAudi"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -160,7 +190,12 @@ def append_audit(
     actor: str | None = None,
     payload: Any = None,
 ) -> int:
-    """Append one audit entry (inside the caller's transaction) and return its id."""
+    """Append one audit entry (inside the caller's transaction) and return its id.
+
+    On PostgreSQL a transaction-scoped advisory lock makes concurrent appends take turns, so
+    two writers never chain to the same previous entry (SQLite writers are serial already)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
     prev = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
     at = utcnow()
     text = dumps(payload if payload is not None else {})

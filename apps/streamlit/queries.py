@@ -30,6 +30,33 @@ from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
 
+# every table the dashboard reads (its lineage: orchestration/lineage.py writes it into the dbt
+# exposures; a test parses the SQL below against it). ``raw_odoo.*``: the data health page
+# reads every raw table.
+READS = (
+    "finance.fct_cash_runway",
+    "finance.fct_cash_flows_monthly",
+    "finance.fct_days_outstanding_monthly",
+    "finance.fct_ledger_by_period",
+    "finance.fct_overdue_invoices",
+    "finance.fct_receivable_aging",
+    "sales.fct_pipeline_by_stage",
+    "sales.fct_stalled_deals",
+    "sales.fct_win_rates_monthly",
+    "operations.fct_stock_cover",
+    "operations.fct_reorder_points",
+    "customers.dim_customers",
+    "expenses.fct_expense_spend_monthly",
+    "expenses.fct_expense_duplicate_candidates",
+    "ml.churn_scores",
+    "ml.deal_scores",
+    "ml.stockout_predictions",
+    "ml.anomalies",
+    "ml.forecasts",
+    "ml.model_runs",
+    "raw_odoo.*",
+)
+
 TTL_SECONDS = 30
 BUSY_HOLD_SECONDS = 3.0  # after a lock timeout, serve remembered results without retrying
 _busy_until: dict[str, float] = {}

@@ -15,6 +15,8 @@ import logging
 from types import ModuleType
 from typing import Any
 
+from core.untrusted import md_text
+
 logger = logging.getLogger(__name__)
 
 ALERT_STATUSES = ["new", "acknowledged", "resolved", "dismissed"]
@@ -75,25 +77,37 @@ def rollback(proposal_id: int, user: str) -> str:
     return f"#{proposal_id} rolled back by {user}: {json.dumps(detail, default=str)[:400]}"
 
 
+def _md_lines(text: str) -> str:
+    """Plain text as Markdown that shows exactly it: every line escaped, line breaks kept."""
+    return "  \n".join(md_text(line) for line in str(text).splitlines())
+
+
 def briefing_markdown(briefing: dict[str, Any]) -> str:
-    """The readable body of an archived briefing, whatever shape its output has."""
+    """The readable body of an archived briefing, whatever shape its output has.
+
+    A briefing's text holds Odoo names and, when Claude wrote it, the model's words: every
+    piece is escaped (:func:`core.untrusted.md_text`), and only the structure (headline in
+    bold, section headings, bullets) is Markdown of ours."""
     for key in ("body_markdown", "body_text", "markdown", "text"):
         if briefing.get(key):
-            return str(briefing[key])
+            return _md_lines(str(briefing[key]))
     output = briefing.get("output")
     if isinstance(output, dict):
         parts = []
         for key in ("headline", "summary"):
             if output.get(key):
-                parts.append(f"**{output[key]}**" if key == "headline" else str(output[key]))
+                text = md_text(output[key])
+                parts.append(f"**{text}**" if key == "headline" else text)
         for section in output.get("sections") or []:
             if isinstance(section, dict):
-                parts.append(f"#### {section.get('title', '')}\n{section.get('body', '')}")
+                heading = section.get("heading") or section.get("title") or ""
+                body = section.get("body") or ""
+                parts.append(f"#### {md_text(heading)}" + (f"\n{md_text(body)}" if body else ""))
                 for bullet in section.get("bullets") or []:
-                    parts.append(f"- {bullet}")
+                    parts.append(f"- {md_text(bullet)}")
         if parts:
             return "\n\n".join(parts)
-        return "```json\n" + json.dumps(output, indent=1, default=str) + "\n```"
+        return "```json\n" + json.dumps(output, indent=1, default=str).replace("`", "'") + "\n```"
     if isinstance(output, str) and output:
-        return output
+        return _md_lines(output)
     return "_(empty briefing)_"

@@ -41,33 +41,15 @@ from briefings.rules import load_rules
 from briefings.schedule import company_timezones, due_companies
 from briefings.sources import MartReader
 from opstore import StateStore
+from orchestration.lineage import asset_deps
 from orchestration.resources import WarehouseResource
 
 BRIEFINGS_GROUP = "briefings"
 
-# what the rules and facts read; the ml scores are used when they exist
-ALERT_DEPS = [
-    AssetKey(["finance", "fct_cash_runway"]),
-    AssetKey(["finance", "fct_general_ledger"]),
-    AssetKey(["finance", "fct_receivable_aging"]),
-    AssetKey(["finance", "fct_overdue_invoices"]),
-    AssetKey(["customers", "dim_customers"]),
-    AssetKey(["sales", "fct_stalled_deals"]),
-    AssetKey(["operations", "fct_stock_cover"]),
-    AssetKey(["operations", "fct_reorder_points"]),
-    AssetKey(["operations", "fct_supplier_performance"]),
-    AssetKey(["operations", "fct_purchase_receipts"]),
-    AssetKey(["expenses", "fct_expense_duplicate_candidates"]),
-    AssetKey(["ml", "churn_scores"]),
-    AssetKey(["ml", "deal_scores"]),
-    AssetKey(["ml", "stockout_predictions"]),
-]
-BRIEFING_DEPS = [
-    AssetKey(["finance", "fct_cash_flows_monthly"]),
-    AssetKey(["finance", "fct_days_outstanding_monthly"]),
-    AssetKey(["sales", "fct_pipeline_by_stage"]),
-    AssetKey(["sales", "fct_win_rates_monthly"]),
-]
+# what the rules and the facts read, from the declarations next to their SQL
+# (briefings/alerts.py and briefings/facts.py READS, gathered by orchestration/lineage.py)
+ALERT_DEPS = [AssetKey(k) for k in asset_deps(("briefings", "alerts"))]
+BRIEFING_DEPS = [AssetKey(k) for k in asset_deps(("briefings", "daily_briefings"))]
 
 
 @asset(

@@ -189,6 +189,9 @@ class DbtBuildConfig(Config):
 
     aging_as_of: str = ""
     aging_interval_days: int = 0
+    # dbt's data tests (the asset checks): off builds the marts only (seconds instead of
+    # minutes on a small company; `coo extract --no-dbt-tests`, the edge-company suite)
+    tests: bool = True
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
@@ -200,6 +203,8 @@ def dbt_build_args(config: DbtBuildConfig) -> list[str]:
     # dbt unit tests check SQL logic against fixed inputs, not the data: they run in CI
     # (tests/dbt), not in every scheduled build, as dbt recommends.
     args = ["build", "--exclude-resource-type", "unit_test"]
+    if not config.tests:
+        args += ["--exclude-resource-type", "test"]
     if variables:
         args += ["--vars", json.dumps(variables)]
     return args

@@ -25,7 +25,16 @@ from dagster import (
 )
 
 from ml import pipelines
-from ml.lifecycle import Comparison, latest_run
+from ml.lifecycle import (
+    STATUS_FAILED,
+    STATUS_INSUFFICIENT,
+    STATUS_TRAINED,
+    Comparison,
+    latest_run,
+    model_states,
+    record_state,
+)
+from orchestration.lineage import asset_deps
 from orchestration.resources import WarehouseResource
 
 ML_GROUP = "ml"
@@ -33,6 +42,8 @@ ML_GROUP = "ml"
 
 def _metadata(summary: pipelines.RunSummary) -> dict[str, object]:
     meta: dict[str, object] = {
+        "status": summary.status,
+        "reason": summary.reason or "",
         "candidate_version": summary.candidate_version,
         "candidate_passed": summary.candidate_passed,
         "serving_version": summary.serving_version or "none",
@@ -58,7 +69,26 @@ def _ml_asset(
         compute_kind="scikit-learn",
     )
     def _asset(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-        summary = run(warehouse.warehouse())
+        wh = warehouse.warehouse()
+        try:
+            summary = run(wh)
+        except Exception as exc:
+            # One broken model never takes the briefing down: the failure is recorded (the
+            # model's check turns red, the briefing names it) and the scores of the last good
+            # run stay where they are, so alerts and briefings still run on what exists.
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            context.log.exception("%s failed: %s", model_name, reason)
+            record_state(wh, model_name, STATUS_FAILED, reason)
+            return MaterializeResult(metadata={"status": STATUS_FAILED, "reason": reason})
+        if summary.status != STATUS_TRAINED:
+            context.log.warning(
+                "%s: %s: %s; serving %s",
+                model_name,
+                summary.status,
+                summary.reason,
+                summary.serving_version or "nothing",
+            )
+            return MaterializeResult(metadata=_metadata(summary))  # type: ignore[arg-type]
         context.log.info(
             "%s: candidate %s %s; serving %s; %s rows",
             model_name,
@@ -81,7 +111,23 @@ def _beats_baseline_check(asset_key: AssetKey, model_name: str):  # type: ignore
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
-        run = latest_run(warehouse.warehouse(), model_name)
+        wh = warehouse.warehouse()
+        state = model_states(wh).get(model_name)
+        if state is not None and state.status == STATUS_FAILED:
+            # red: a real error, which people must look at
+            return AssetCheckResult(
+                passed=False,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={"status": state.status, "reason": state.reason or ""},
+            )
+        if state is not None and state.status == STATUS_INSUFFICIENT:
+            # yellow: too little data is a state of the company, not a fault of the model
+            return AssetCheckResult(
+                passed=False,
+                severity=AssetCheckSeverity.WARN,
+                metadata={"status": state.status, "reason": state.reason or ""},
+            )
+        run = latest_run(wh, model_name)
         if run.is_empty():
             return AssetCheckResult(
                 passed=False,
@@ -114,39 +160,35 @@ MODELS = [
     (
         "churn_scores",
         "churn",
-        [["customers", "fct_customer_features_monthly"]],
+        asset_deps(("ml", "churn_scores")),
         pipelines.run_churn,
         "Churn probability of every active customer with its top reasons (ml.churn_scores).",
     ),
     (
         "deal_scores",
         "deals",
-        [["sales", "fct_lead_stage_durations"], ["intermediate", "int_leads_classified"]],
+        asset_deps(("ml", "deal_scores")),
         pipelines.run_deals,
         "Win and stall probability of every open lead and opportunity (ml.deal_scores).",
     ),
     (
         "stockout_predictions",
         "stockout",
-        [["operations", "fct_stock_demand_daily"], ["operations", "fct_stock_cover"]],
+        asset_deps(("ml", "stockout_predictions")),
         pipelines.run_stockout,
         "Stock-out probability and expected date per product and warehouse (ml.stockout_predictions).",
     ),
     (
         "anomalies",
         "anomalies",
-        [["finance", "fct_general_ledger"], ["expenses", "fct_expense_duplicate_candidates"]],
+        asset_deps(("ml", "anomalies")),
         pipelines.run_anomalies,
         "Unusual journal entries and expenses and exact duplicate expenses, each with its reason (ml.anomalies).",
     ),
     (
         "forecasts",
         "forecasts",
-        [
-            ["finance", "fct_general_ledger"],
-            ["operations", "fct_stock_demand_daily"],
-            ["finance", "fct_cash_position"],
-        ],
+        asset_deps(("ml", "forecasts")),
         pipelines.run_forecasts,
         "Next-quarter revenue, weekly net cash and top-product demand with 80% intervals (ml.forecasts).",
     ),

@@ -15,13 +15,16 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from dagster import (
+    DefaultScheduleStatus,
     DefaultSensorStatus,
+    Field,
     OpExecutionContext,
     RunRequest,
     SensorEvaluationContext,
     SkipReason,
     job,
     op,
+    schedule,
     sensor,
 )
 from sqlalchemy import and_, func, or_, select
@@ -30,7 +33,13 @@ from odoo_api.client import OdooClient
 from opstore import StateStore
 from orchestration.resources import OdooResource
 
-__all__ = ["approved_actions_sensor", "execute_actions_job", "writable_odoo"]
+__all__ = [
+    "approved_actions_sensor",
+    "execute_actions_job",
+    "reconcile_actions_job",
+    "reconcile_actions_schedule",
+    "writable_odoo",
+]
 
 
 @contextmanager
@@ -117,3 +126,50 @@ def approved_actions_sensor(context: SensorEvaluationContext) -> Iterator[RunReq
     yield RunRequest(
         run_key=f"writeback-{newest}-{changed}", tags={"writeback.waiting": str(count)}
     )
+
+
+@op(
+    description="Compare every executed, failed or rolled-back action with Odoo, by its marker.",
+    config_schema={
+        "fix": Field(bool, default_value=False, description="bring the audit in line with Odoo")
+    },
+)
+def reconcile_actions(context: OpExecutionContext, odoo: OdooResource) -> None:
+    """Reports each disagreement between the audit log and Odoo; fixes the audit when the
+    run config says ``fix: true`` (``writeback.reconcile``). Fails when one is left unfixed,
+    so the disagreement shows as a failed run."""
+    from writeback.reconcile import reconcile
+
+    fix = bool(context.op_config["fix"])
+    with writable_odoo(odoo) as client:
+        findings = reconcile(StateStore(), client, fix=fix)
+    for f in findings:
+        context.log.warning(
+            f"action {f.proposal_id} ({f.skill}): audit says {f.status}, {f.kind}: {f.detail}"
+            + (" (fixed)" if f.fixed else "")
+        )
+    context.log.info(f"reconcile: {len(findings)} disagreement(s)")
+    unfixed = [f for f in findings if not f.fixed and f.kind != "changed_since"]
+    if unfixed:
+        raise RuntimeError(
+            f"{len(unfixed)} write-back action(s) disagree with Odoo: "
+            "see `coo actions reconcile` (and --fix)"
+        )
+
+
+@job(
+    name="writeback_reconcile",
+    description="Compare the write-back audit log with Odoo (by marker) and report disagreements.",
+)
+def reconcile_actions_job() -> None:
+    reconcile_actions()
+
+
+@schedule(
+    job_name="writeback_reconcile",
+    cron_schedule="17 * * * *",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Hourly: the audit log compared with Odoo, so a crash or a misread answer is found.",
+)
+def reconcile_actions_schedule() -> dict[str, object]:
+    return {"ops": {"reconcile_actions": {"config": {"fix": False}}}}

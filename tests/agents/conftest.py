@@ -32,11 +32,15 @@ def state(tmp_path: Path) -> Iterator[StateStore]:
 
 
 @contextmanager
-def serve_app(app: Any, lifespan: str = "off") -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread."""
+def serve_app(app: Any, lifespan: str = "off", log_level: str = "warning") -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread, its logs
+    redacted as ``coo api`` and ``coo mcp --http`` redact them."""
     import uvicorn
 
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan)
+    from agents.api import install_log_redaction
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level=log_level, lifespan=lifespan)
+    install_log_redaction()
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -65,12 +69,21 @@ def api(
     state: StateStore, small_store, marts_warehouse: Warehouse, monkeypatch
 ) -> Iterator[ApiUnderTest]:
     """The API over a fresh store, the simulated Odoo and the small marts."""
+    monkeypatch.setenv("COO_APPROVERS", "alice=coo;bob=sales_manager")
+    with api_over(state, small_store, marts_warehouse) as under_test:
+        yield under_test
+
+
+@contextmanager
+def api_over(
+    state: StateStore, small_store: Any, marts_warehouse: Warehouse | None = None
+) -> Iterator[ApiUnderTest]:
+    """The API over ``state`` (SQLite or PostgreSQL), the simulated Odoo and the small marts."""
     from agents.api import create_app
     from odoo_api.client import OdooClient
     from odoo_api.config import OdooConfig
     from simulator.runtime import serve_store
 
-    monkeypatch.setenv("COO_APPROVERS", "alice=coo;bob=sales_manager")
     with serve_store(small_store) as odoo_server:
         config = OdooConfig(
             url=odoo_server.url,

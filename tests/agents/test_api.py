@@ -147,7 +147,7 @@ def test_rate_limit_answers_429_with_retry_after(api) -> None:
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
 
 
-def test_an_operator_executes_an_approved_run_and_an_auto_skill_runs_at_once(api) -> None:
+def test_an_operator_executes_an_approved_run_and_agent_free_text_waits_for_a_person(api) -> None:
     _, agent = create_key(api.state, "agent", "agent")
     _, operator = create_key(api.state, "ops", "operator")
     with httpx.Client(base_url=api.url, timeout=60) as http:
@@ -192,4 +192,6 @@ def test_an_operator_executes_an_approved_run_and_an_auto_skill_runs_at_once(api
             },
         )
         assert note.status_code == 201, note.text
-        assert note.json()["status"] == "executed"  # autonomy 'auto': no approval queue
+        # autonomy 'auto', but free text an agent wrote waits for a person (issue 15)
+        assert note.json()["status"] == "pending"
+        assert "free text written by an agent" in note.json()["reason"]

@@ -1,5 +1,6 @@
 """The same MCP server over streamable HTTP (``coo mcp --http``), served by uvicorn on a
-loopback port: the tools answer, and propose_action only stores a pending proposal."""
+loopback port: the tools answer a valid API key, and propose_action only stores a pending
+proposal; without a key every call gets 401, a reader's key cannot propose (issue 15)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 
 from opstore import StateStore
+from orchestration.api_keys import create_key
 from tests.agents.conftest import serve_app
 
 pytestmark = pytest.mark.integration
@@ -18,6 +21,7 @@ pytestmark = pytest.mark.integration
 def test_mcp_over_streamable_http(small_marts, tmp_path: Path, monkeypatch) -> None:
     from mcp.client.session import ClientSession
     from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
 
     from agents import mcp_server
 
@@ -26,12 +30,16 @@ def test_mcp_over_streamable_http(small_marts, tmp_path: Path, monkeypatch) -> N
     monkeypatch.setenv("COO_STATE_URL", state_url)
     monkeypatch.setenv("COO_MCP_AGENT", "http-client")
     monkeypatch.setattr(mcp_server, "_state", None)
-    app = mcp_server.build_server().streamable_http_app(host="127.0.0.1")
+    keys = StateStore(url=state_url)
+    _, token = create_key(keys, "http-client", "agent")
+    app = mcp_server.http_app(host="127.0.0.1")
     seen: dict[str, Any] = {}
 
     async def talk(url: str) -> None:
+        client = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
         async with (
-            streamable_http_client(f"{url}/mcp") as (read, write),
+            client,
+            streamable_http_client(f"{url}/mcp", http_client=client) as (read, write),
             ClientSession(read, write) as session,
         ):
             await session.initialize()
@@ -56,6 +64,12 @@ def test_mcp_over_streamable_http(small_marts, tmp_path: Path, monkeypatch) -> N
 
     with serve_app(app, lifespan="on") as url:
         anyio.run(talk, url)
+        init = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+        anonymous = httpx.post(f"{url}/mcp", json=init, timeout=30)
+        wrong = httpx.post(f"{url}/mcp", json=init, timeout=30,
+                           headers={"Authorization": f"Bearer {token[:-3]}xyz"})  # fmt: skip
+    assert anonymous.status_code == 401 and "no API key" in anonymous.json()["detail"]
+    assert wrong.status_code == 401 and wrong.json() == {"detail": "unknown or revoked API key"}
 
     assert "propose_action" in seen["tools"] and "query" in seen["tools"]
     points = seen["metric"].structured_content["points"]
@@ -71,3 +85,44 @@ def test_mcp_over_streamable_http(small_marts, tmp_path: Path, monkeypatch) -> N
     stored = get_proposal(state, created["id"])
     assert stored["requested_by"] == "mcp:http-client" and stored["executions"] == []
     state.dispose()
+    keys.dispose()
+
+
+def test_mcp_over_http_takes_the_api_roles(tmp_path: Path, monkeypatch) -> None:
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    from agents import mcp_server
+
+    state_url = f"sqlite:///{tmp_path / 'state.db'}"
+    monkeypatch.setenv("COO_STATE_URL", state_url)
+    monkeypatch.setattr(mcp_server, "_state", None)
+    keys = StateStore(url=state_url)
+    _, reader = create_key(keys, "dashboard", "reader")
+    seen: dict[str, Any] = {}
+
+    async def talk(url: str) -> None:
+        client = create_mcp_http_client(headers={"X-API-Key": reader})
+        async with (
+            client,
+            streamable_http_client(f"{url}/mcp", http_client=client) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            seen["skills"] = await session.call_tool("list_skills", {})
+            seen["proposal"] = await session.call_tool(
+                "propose_action",
+                {"skill": "post_internal_note", "company_id": 1, "model": "res.partner",
+                 "record_id": 84, "params": {"body": "Orders stopped in July."}, "reasoning": "x"},
+            )  # fmt: skip
+
+    with serve_app(mcp_server.http_app(host="127.0.0.1"), lifespan="on") as url:
+        anyio.run(talk, url)
+    assert not seen["skills"].is_error
+    assert seen["proposal"].is_error
+    assert "role 'reader' may not runs create" in seen["proposal"].content[0].text
+    from writeback.service import list_proposals
+
+    assert list_proposals(keys) == []  # nothing stored
+    keys.dispose()

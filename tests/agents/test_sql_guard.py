@@ -37,6 +37,9 @@ from odoo_api.warehouse import Warehouse
         ("select * from staging.stg_odoo__res_partners", "staging"),
         ("select * from other.finance.fct_overdue_invoices", "three-part"),
         ("select * from fct_overdue_invoices", "no schema"),
+        ("select * from information_schema.key_column_usage", "not readable"),
+        ("select * from pg_catalog.pg_tables", "pg_catalog"),
+        ("select * from duckdb_tables()", "duckdb_tables"),
         ("", "empty"),
     ],
 )
@@ -55,7 +58,6 @@ def test_refused_with_the_reason(sql: str, why: str) -> None:
         "select 'a; drop table x' as text_with_a_semicolon",
         "with big as (select * from finance.fct_overdue_invoices where days_overdue > 30) select count(*) from big;",
         "select e.name from graph.kg_edges g join graph.kg_entities e on e.entity_key = g.target_key",
-        "select table_name from information_schema.tables",
         "select * from finance.fct_cash_runway union all select * from finance.fct_cash_runway",
     ],
 )
@@ -108,3 +110,43 @@ def test_row_limit_time_limit_and_a_connection_that_cannot_write(small_marts) ->
             con.execute("set enable_external_access = true")
     finally:
         con.close()
+
+
+@pytest.mark.unit
+def test_information_schema_is_rewritten_to_the_marts_only() -> None:
+    out = check_read_only(
+        "select table_name from information_schema.tables t where t.table_schema = 'raw_odoo'"
+    )
+    assert "information_schema.tables WHERE table_schema IN ('finance'" in out
+    assert out.endswith("AS t WHERE t.table_schema = 'raw_odoo'")
+
+
+@pytest.mark.integration
+def test_information_schema_shows_no_raw_or_staging_and_results_are_byte_capped(
+    small_marts,
+) -> None:
+    """Issue 15, finding 8: information_schema listed raw/staging tables and a 50 MB value
+    came back through the row limit."""
+    from agents.sql import MART_SCHEMAS, MAX_RESULT_BYTES, MAX_VALUE_CHARS
+
+    warehouse = Warehouse.from_url(f"duckdb:///{small_marts.path}")
+    schemas = run_query(warehouse, "select distinct table_schema from information_schema.tables")
+    seen = {r[0] for r in schemas.rows}
+    assert seen and seen <= set(MART_SCHEMAS)
+    columns = run_query(
+        warehouse, "select table_schema from information_schema.columns c", row_limit=10_000
+    )
+    assert {r[0] for r in columns.rows} <= set(MART_SCHEMAS)
+    unfiltered = run_query(
+        warehouse, "select distinct table_schema from information_schema.tables", checked=False
+    )
+    assert {r[0] for r in unfiltered.rows} - set(MART_SCHEMAS)  # raw and staging are there
+
+    big = run_query(warehouse, "select repeat('x', 50000000) as v")
+    assert len(big.rows[0][0]) <= MAX_VALUE_CHARS + 1 and big.truncated and big.notes
+    many = run_query(warehouse, "select unnest(generate_series(1, 1000)) as i, repeat('y', 9000) as v",
+                     row_limit=1000)  # fmt: skip
+    import json
+
+    assert many.truncated and 0 < len(many.rows) < 1000
+    assert len(json.dumps(many.as_dict()["rows"])) <= MAX_RESULT_BYTES

@@ -69,3 +69,49 @@ def seeded(dashboard_env: Path, monkeypatch: pytest.MonkeyPatch):
         run_alerts(state, reader)
         run_briefings(state, reader, use_llm=False)
     return state
+
+
+#: what an attacker plants in text that reaches the dashboard (issue 15, finding 4)
+BEACON = "http://127.0.0.1:18999/b.png"
+PHISH = "http://127.0.0.1:18999/approve"
+PAYLOAD = f"![status]({BEACON}?who=approver) [Approve now]({PHISH}) <img src={BEACON}> {PHISH}"
+
+
+@pytest.fixture
+def planted(seeded) -> dict[str, int]:
+    """A pending proposal whose reasoning and requester carry Markdown image and link
+    payloads, an alert titled with them, and every briefing's text ending with them:
+    stored directly (as rows written before the guard refused them), so only the rendering
+    stands between them and the approver."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from briefings.store import alerts, briefings
+    from writeback.store import proposals
+
+    now = datetime.now(UTC)
+    with seeded.begin() as conn:
+        pid = conn.execute(
+            proposals.insert().values(
+                skill="post_internal_note", company_id=1, model="res.partner", record_id=84,
+                record_ids="[84]", params='{"body": "Orders stopped in July."}',
+                reasoning=f"Urgent. {PAYLOAD}", source="api", requested_by=f"api:[x]({PHISH})",
+                status="pending", policy="{}", autonomy="auto", risk="low",
+                idempotency_key="coo-planted-000000000001", attempts=0,
+                created_at=now, updated_at=now,
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        aid = conn.execute(
+            alerts.insert().values(
+                alert_key="planted:1", rule_key="planted", family="stalled_deal", area="sales",
+                priority="high", company_id=1, record_model="crm.lead", record_id=7,
+                title=f"Deal {PAYLOAD} stalled", details="{}", status="new",
+                first_seen_at=now.replace(tzinfo=None), last_seen_at=now.replace(tzinfo=None),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+        newest = conn.execute(
+            select(briefings.c.id).order_by(briefings.c.id.desc()).limit(1)
+        ).scalar()
+        conn.execute(briefings.update().values(body_text=briefings.c.body_text + f"\n{PAYLOAD}"))
+    return {"proposal": int(pid), "alert": int(aid), "briefing": int(newest or 0)}

@@ -3,7 +3,10 @@
 The dashboard runs as it does for people (``coo dashboard``'s command line, loopback port),
 behind a "proxy" that names the user in a header (``COO_DASHBOARD_AUTH=header``): the test
 loads the overview, opens the action center, clicks Approve on a proposal the briefing run
-submitted, and saves a screenshot. The approval is recorded for the header's user.
+submitted, and saves a screenshot. The approval is recorded for the header's user. On the way
+it opens a proposal, an alert and a briefing planted with Markdown image and link payloads
+(issue 15): the page holds no <img> or <a> from them and the browser never asks for the
+beacon.
 """
 
 from __future__ import annotations
@@ -77,12 +80,19 @@ def served_dashboard(seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         log.close()
 
 
-def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, tmp_path):
+def _no_payload_markup(page) -> None:
+    assert page.locator('img[src*="18999"]').count() == 0
+    assert page.locator('a[href*="18999"]').count() == 0
+
+
+def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, planted, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    pending = list_proposals(seeded, status="pending", company_id=1)
+    pending = [p for p in list_proposals(seeded, status="pending", company_id=1)
+               if p["id"] != planted["proposal"]]  # fmt: skip
     assert pending
     pid = pending[0]["id"]
+    beacon_hits: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -90,6 +100,7 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, tmp_path
                 extra_http_headers={"X-Forwarded-Email": USER},
                 viewport={"width": 1400, "height": 1000},
             )
+            page.on("request", lambda r: beacon_hits.append(r.url) if "18999" in r.url else None)
             page.goto(served_dashboard, wait_until="domcontentloaded")
             expect(page.get_by_text("Cash position")).to_be_visible(timeout=60_000)
             expect(page.get_by_text(f"Signed in as {USER}")).to_be_visible()
@@ -99,6 +110,12 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, tmp_path
 
             page.goto(f"{served_dashboard}/actions", wait_until="domcontentloaded")
             expect(page.get_by_role("heading", name="Action center")).to_be_visible(timeout=60_000)
+            page.get_by_text(
+                f"#{planted['proposal']} post_internal_note", exact=False
+            ).first.click()
+            expect(page.get_by_text("Approve now", exact=False).first).to_be_visible(timeout=30_000)
+            _no_payload_markup(page)
+            page.screenshot(path=str(tmp_path / "planted.png"), full_page=True)
             page.get_by_text(f"#{pid} {pending[0]['skill']}", exact=False).first.click()
             approve = page.locator(f".st-key-approve_{pid} button")
             expect(approve).to_be_visible(timeout=30_000)
@@ -108,9 +125,18 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, tmp_path
             done.scroll_into_view_if_needed()
             shot = tmp_path / "approved.png"
             page.screenshot(path=str(shot), full_page=True)
+            _no_payload_markup(page)
+
+            for where in ("alerts", "briefings"):
+                page.goto(f"{served_dashboard}/{where}", wait_until="domcontentloaded")
+                expect(page.get_by_text("Approve now", exact=False).first).to_be_attached(
+                    timeout=60_000
+                )
+                _no_payload_markup(page)
         finally:
             browser.close()
     assert shot.stat().st_size > 10_000
+    assert beacon_hits == []  # no image was fetched from the planted address
     trace = get_proposal(seeded, pid)
     assert trace["status"] == "approved"
     assert [(a["user"], a["role"]) for a in trace["approvals"]] == [(USER, "coo")]

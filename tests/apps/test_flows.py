@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from briefings.service import get_alert, list_alerts, list_briefings
+from core.untrusted import md_text
 from writeback.service import get_proposal, list_proposals
 
 pytestmark = pytest.mark.integration
@@ -54,7 +55,8 @@ def test_approve_one_and_reject_a_batch_with_the_audit_trail(seeded, open_page):
     assert [(a["user"], a["role"], a["decision"]) for a in trace["approvals"]] == [
         ("ada", "coo", "approved")
     ]
-    assert any("1 proposal(s) approved by ada (coo)" in s.value for s in at.success)
+    # shown as text: the page escapes every message for the Markdown renderer
+    assert any(md_text("1 proposal(s) approved by ada (coo)") in s.value for s in at.success)
 
     at.multiselect(key="picked_proposals").set_value(batch).run()
     assert at.button(key="reject_selected").disabled  # a rejection needs a reason
@@ -79,7 +81,7 @@ def test_briefings_today_per_role_and_the_archive(seeded, open_page):
     assert sorted(t.label for t in at.tabs) == ["ceo", "cfo", "operations", "sales"]
     shown = " ".join(m.value for m in at.markdown)
     for b in archive:
-        assert b["subject"] in shown
+        assert md_text(b["subject"]) in shown  # escaped: shown as the text it is
     assert len(at.dataframe[0].value) == len(archive)
 
 

@@ -54,6 +54,21 @@ def test_actions_commands_end_to_end(
     assert back.exit_code == 0 and "rolled back" in back.output, back.output
     again = runner.invoke(app, ["actions", "rollback", str(out.id), "--user", "alice"])
     assert again.exit_code == 1 and "not executed" in again.output
+    agree = runner.invoke(app, ["actions", "reconcile"])
+    assert agree.exit_code == 0 and "agree" in agree.output, agree.output
+    # plant a disagreement: the priority is back in Odoo although the audit says rolled back
+    from odoo_api.warehouse import coo_home
+    from simulator.runtime import SimulatedCompany
+
+    company = SimulatedCompany(coo_home() / "simulator", "small", 42)
+    sim = company.load()
+    sim.write("crm.lead", [lead["id"]], {"priority": new})
+    company.save(sim)
+    found = runner.invoke(app, ["actions", "reconcile"])
+    assert found.exit_code == 1 and "rolled_back_but_present" in found.output, found.output
+    fixed = runner.invoke(app, ["actions", "reconcile", "--fix"])
+    assert fixed.exit_code == 0 and "1 fixed" in fixed.output, fixed.output
+    assert get_proposal(state, out.id)["status"] == "executed"
     missing = runner.invoke(app, ["actions", "show", "999"])
     assert missing.exit_code == 2  # one line on stderr (ConfigError), no traceback
     with pytest.raises(ConfigError, match="no action proposal #999"):

@@ -6,7 +6,11 @@ import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
 from opstore import StateStore
-from orchestration.assets.writeback import approved_actions_sensor, execute_actions_job
+from orchestration.assets.writeback import (
+    approved_actions_sensor,
+    execute_actions_job,
+    reconcile_actions_job,
+)
 from orchestration.resources import OdooResource
 from simulator.store import OdooStore
 from tests.writeback.conftest import APPROVERS, open_leads
@@ -39,6 +43,25 @@ def test_sensor_and_job_execute_approved_actions(
     with DagsterInstance.ephemeral() as instance:
         [after] = list(approved_actions_sensor(build_sensor_context(instance=instance)))
         assert isinstance(after, SkipReason)
+        # the scheduled reconcile: agrees, then finds a planted lie (failed, yet in Odoo)
+        resources = {"odoo": OdooResource()}
+        assert reconcile_actions_job.execute_in_process(
+            instance=instance, resources=resources
+        ).success
+        from writeback.store import proposals
+
+        with state.begin() as conn:
+            conn.execute(proposals.update().where(proposals.c.id == out.id).values(status="failed"))
+        found = reconcile_actions_job.execute_in_process(
+            instance=instance, resources=resources, raise_on_error=False
+        )
+        assert not found.success
+        fixed = reconcile_actions_job.execute_in_process(
+            instance=instance, resources=resources,
+            run_config={"ops": {"reconcile_actions": {"config": {"fix": True}}}},
+        )  # fmt: skip
+        assert fixed.success
+    assert get_proposal(state, out.id)["status"] == "executed"
 
 
 @pytest.mark.unit

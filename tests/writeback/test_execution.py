@@ -19,7 +19,7 @@ from tests.writeback.conftest import (
     overdue_invoice,
     vendor_and_product,
 )
-from writeback import ProposalRequest, approve, execute, get_proposal, propose, rollback
+from writeback.service import ProposalRequest, approve, execute, get_proposal, propose, rollback
 from writeback.store import verify_audit_chain
 
 
@@ -236,9 +236,9 @@ def test_rollback_restores_the_before_values_exactly(odoo: Odoo, state: StateSto
     act = propose(state, _request(odoo, state, "schedule_activity"), odoo=odoo.client)
     approve(state, act.id, "alice", "finance_manager")
     [done] = execute(state, c)
-    assert c.call("mail.activity", "exists", ids=done["created_ids"]) == done["created_ids"]
+    assert c.search("mail.activity", [["id", "in", done["created_ids"]]]) == done["created_ids"]
     assert rollback(state, c, act.id, "alice")["ok"]
-    assert c.call("mail.activity", "exists", ids=done["created_ids"]) == []
+    assert c.search("mail.activity", [["id", "in", done["created_ids"]]]) == []
 
 
 @pytest.mark.integration
@@ -273,7 +273,7 @@ def test_rollback_refuses_when_someone_changed_the_record(odoo: Odoo, state: Sta
     c.call("purchase.order", "write", ids=made["created_ids"], vals={"state": "purchase"})
     no = rollback(state, c, rfq.id, "alice")
     assert not no["ok"] and "no longer a draft" in no["reason"]
-    assert c.call("purchase.order", "exists", ids=made["created_ids"]) == made["created_ids"]
+    assert c.search("purchase.order", [["id", "in", made["created_ids"]]]) == made["created_ids"]
 
 
 @pytest.mark.integration
@@ -356,10 +356,11 @@ def test_rollback_removes_what_the_action_created(
     approve(state, out.id, "alice", role)
     [done] = execute(state, odoo.client)
     created = done["created_ids"]
-    assert len(created) == 1 and odoo.client.call(model, "exists", ids=created) == created
+    assert len(created) == 1 and odoo.client.search(model, [["id", "in", created]]) == created
     result = rollback(state, odoo.client, out.id, "alice")
-    assert result["ok"] and result["removed"] == {"model": model, "ids": created}
-    assert odoo.client.call(model, "exists", ids=created) == []
+    assert result["ok"] and result["model"] == model and result["removed"] == created
+    assert result["left"] == [] and "cancelled" not in result
+    assert odoo.client.search(model, [["id", "in", created]]) == []
     events = [a["event"] for a in get_proposal(state, out.id)["audit"]]
     assert events[-1] == "rolled_back"
 
@@ -387,3 +388,40 @@ def test_two_executors_at_once_write_once(odoo: Odoo, state: StateStore) -> None
     assert len(odoo.writes("create")) == 1
     assert get_proposal(state, out.id)["status"] == "executed"
     assert "executed" in [r["status"] for r in results]
+
+
+@pytest.mark.integration
+def test_a_partial_undo_says_which_part_and_a_second_rollback_finishes_it(
+    odoo: Odoo, state: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leads = [r["id"] for r in open_leads(odoo.store)[:2]]
+    out = propose(state, ProposalRequest("post_internal_note", 1, "crm.lead", leads[0],
+                                         {"body": "Evidence: no reply for 30 days."},
+                                         requested_by="rules", record_ids=leads),
+                  odoo=odoo.client)  # fmt: skip
+    if out.status == "pending":
+        approve(state, out.id, "alice", "sales_manager")
+    [done] = execute(state, odoo.client, ids=[out.id])
+    first, second = sorted(done["created_ids"])
+    odoo.store.unlink("mail.message", [first])  # someone deleted one note by hand
+    original = odoo.store.unlink
+
+    def locked(model: str, ids: Any, **kw: Any) -> bool:
+        if model == "mail.message":
+            from simulator.exceptions import AccessError
+
+            raise AccessError("You cannot delete this message.")
+        return original(model, ids, **kw)
+
+    with monkeypatch.context() as m:
+        m.setattr(odoo.store, "unlink", locked)
+        partial = rollback(state, odoo.client, out.id, "alice")
+    assert not partial["ok"] and partial["partial"]
+    assert partial["removed"] == [first] and partial["left"] == [second]
+    assert f"mail.message({second},) still in Odoo" in partial["reason"]
+    trace = get_proposal(state, out.id)
+    assert trace["status"] == "executed" and trace["audit"][-1]["event"] == "rollback_partial"
+    assert odoo.client.search("mail.message", [["id", "in", [first, second]]]) == [second]
+    finished = rollback(state, odoo.client, out.id, "alice")
+    assert finished["ok"] and finished["removed"] == [first, second], finished
+    assert get_proposal(state, out.id)["status"] == "rolled_back"

@@ -8,6 +8,10 @@ import streamlit as st
 
 from apps.streamlit import services, ui
 from apps.streamlit.auth import current_user
+from core.untrusted import md_text
+
+# Every text an agent, Odoo or the policy wrote is shown through md_text: as the characters
+# it is, never as Markdown (no image, link or HTML can come out of a proposal's reasoning).
 
 st.title("Action center")
 service = services.writeback_service()
@@ -27,7 +31,7 @@ role = st.selectbox(
 )
 flash = st.session_state.pop("action_flash", None)
 if flash:
-    (st.success if flash[0] else st.error)(flash[1])
+    (st.success if flash[0] else st.error)(md_text(flash[1]))
 
 
 def _decide(kind: str, ids: list[int], reason: str = "") -> None:
@@ -85,12 +89,16 @@ else:
     for proposal in pending[:50]:
         pid = int(proposal["id"])
         with st.expander(
-            f"#{pid} {proposal['skill']} on {proposal['model']} {proposal.get('record_id') or ''}"
+            md_text(
+                f"#{pid} {proposal['skill']} on {proposal['model']} {proposal.get('record_id') or ''}"
+            )
         ):
-            st.markdown(f"**Why:** {proposal.get('reasoning') or '—'}")
+            st.markdown("**Why:** " + md_text(proposal.get("reasoning") or "—"))
             st.caption(
-                f"Proposed by {proposal.get('requested_by')} via {proposal.get('source')}"
-                + (f" for alert `{proposal['alert_key']}`" if proposal.get("alert_key") else "")
+                md_text(
+                    f"Proposed by {proposal.get('requested_by')} via {proposal.get('source')}"
+                    + (f" for alert {proposal['alert_key']}" if proposal.get("alert_key") else "")
+                )
             )
             st.markdown("**Parameters**")
             st.json(proposal.get("params") or {})
@@ -143,4 +151,4 @@ else:
         if trace.get("status") in services.ROLLBACK_STATUSES and st.button(
             "Roll back this action", key=f"rollback_{pick}"
         ):
-            st.info(services.rollback(int(pick), user.name))
+            st.info(md_text(services.rollback(int(pick), user.name)))

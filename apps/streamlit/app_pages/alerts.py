@@ -9,6 +9,7 @@ import streamlit as st
 
 from apps.streamlit import services, ui
 from apps.streamlit.auth import current_user
+from core.untrusted import md_text
 
 st.title("Alerts")
 service = services.alerts_service()
@@ -36,7 +37,7 @@ rows = service.list_alerts(
 )
 flash = st.session_state.pop("alert_flash", None)
 if flash:
-    st.success(flash)
+    st.success(md_text(flash))
 if not rows:
     ui.no_data("no alert matches these filters")
     st.stop()
@@ -63,7 +64,8 @@ def _act(action: str, alert_id: int) -> None:
 
 
 for alert in rows[:50]:
-    label = f"[{alert['priority']}] {alert['title']} — {alert['status']}"
+    # an alert's title holds Odoo names: shown as text, never as Markdown
+    label = md_text(f"[{alert['priority']}] {alert['title']} — {alert['status']}")
     with st.expander(label, expanded=False):
         st.caption(
             f"#{alert['id']} · {alert['family']} · {alert['area']} · company "
@@ -73,7 +75,9 @@ for alert in rows[:50]:
         if details:
             st.code(json.dumps(details, indent=1, default=str), language="json")
         if alert.get("acknowledged_by"):
-            st.caption(f"Acknowledged by {alert['acknowledged_by']} at {alert['acknowledged_at']}")
+            st.caption(
+                md_text(f"Acknowledged by {alert['acknowledged_by']} at {alert['acknowledged_at']}")
+            )
         buttons = st.columns(3)
         new = alert["status"] == "new"
         open_ = alert["status"] in ("new", "acknowledged")

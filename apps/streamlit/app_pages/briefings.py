@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from apps.streamlit import services, ui
+from core.untrusted import md_text
 
 st.title("Briefings")
 service = services.alerts_service()
@@ -38,7 +39,7 @@ for tab, role in zip(st.tabs(roles), roles, strict=True):
     with tab:
         for item in [b for b in today if str(b.get("role")) == role][:1]:
             full = service.get_briefing(ui.state(), item["id"])
-            st.markdown(f"### {full.get('subject') or full.get('title') or role}")
+            st.markdown("### " + md_text(full.get("subject") or full.get("title") or role))
             st.markdown(services.briefing_markdown(full))
             proposals = full.get("proposals") or []
             if proposals:

@@ -1,0 +1,1 @@
+"""Helpers shared by every package: untrusted text (:mod:`core.untrusted`)."""
