@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from simulator.advance.base import _r2
 from simulator.advance.ledger import AdvanceLedger
+from simulator.company import books
 
 
 class AdvanceSales(AdvanceLedger):
@@ -48,7 +49,7 @@ class AdvanceSales(AdvanceLedger):
             ],
             uid=user,
         )[0]
-        tax = 0.0725 if c == 1 else 0.21
+        tax = books.tax_rate(c, sale=True)
         vals = []
         for k, pid in enumerate(
             rng.sample(self.products[c], min(len(self.products[c]), rng.randint(1, 3)))
@@ -58,7 +59,7 @@ class AdvanceSales(AdvanceLedger):
             ]
             price = _r2(tmpl.get("list_price", 0.0) * rate)
             qty = float(rng.randint(1, 8))
-            sub = _r2(qty * price)
+            sub = books.subtotal(qty, price)
             vals.append(
                 {
                     "order_id": sid,
@@ -70,7 +71,7 @@ class AdvanceSales(AdvanceLedger):
                     "technical_price_unit": price,
                     "price_subtotal": sub,
                     "price_tax": _r2(sub * tax),
-                    "price_total": _r2(sub * (1 + tax)),
+                    "price_total": books.with_tax(sub, tax),
                     "company_id": c,
                     "currency_id": currency,
                     "order_partner_id": cust,
