@@ -248,8 +248,7 @@ class AdvanceLedger(AdvanceBase):
                 )
             ],
         )[0]
-        new_res = _r2(term["amount_residual"] - sgn * amount)
-        new_res_cur = _r2(term["amount_residual_currency"] - sgn * amount_cur)
+        new_res, new_res_cur = books.residual_after(term, amount, amount_cur, debit=inbound)
         partial_key = "matched_credit_ids" if inbound else "matched_debit_ids"
         other_key = "matched_debit_ids" if inbound else "matched_credit_ids"
         group = [term_id]

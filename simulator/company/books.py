@@ -101,6 +101,18 @@ def partial_reconcile_vals(
     }
 
 
+def residual_after(
+    row: dict[str, Any], amount: float, amount_currency: float, *, debit: bool
+) -> tuple[float, float]:
+    """A receivable/payable line's ``(amount_residual, amount_residual_currency)`` once
+    ``amount`` of it is reconciled (a debit line's residual falls, a credit line's rises)."""
+    s = -1.0 if debit else 1.0
+    return (
+        r2(row.get("amount_residual", 0.0) + s * amount),
+        r2(row.get("amount_residual_currency", 0.0) + s * amount_currency),
+    )
+
+
 def full_reconcile_vals(partials: list[int], lines: list[int]) -> dict[str, Any]:
     """The ``account.full.reconcile`` row closing ``lines`` through ``partials``."""
     return {"partial_reconcile_ids": sorted(partials), "reconciled_line_ids": sorted(lines)}

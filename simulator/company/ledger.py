@@ -190,10 +190,9 @@ class Ledger(ReferenceData):
             "account.partial.reconcile",
             books.partial_reconcile_vals(debit_line, d, credit_line, c, amount, amount_cur),
         )
-        for row, sgn, key in ((d, -1.0, "matched_credit_ids"), (c, 1.0, "matched_debit_ids")):
-            row["amount_residual"] = _r2(row.get("amount_residual", 0.0) + sgn * amount)
-            row["amount_residual_currency"] = _r2(
-                row.get("amount_residual_currency", 0.0) + sgn * amount_cur
+        for row, debit, key in ((d, True, "matched_credit_ids"), (c, False, "matched_debit_ids")):
+            row["amount_residual"], row["amount_residual_currency"] = books.residual_after(
+                row, amount, amount_cur, debit=debit
             )
             row.setdefault(key, []).append(prid)
             row["write_date"] = self.ts

@@ -44,6 +44,10 @@ def test_settlement_and_payment_state() -> None:
     assert books.payment_state(0.0, in_payment=True) == "in_payment"
     assert books.payment_state(-12.5, in_payment=False) == "partial"
     assert books.matching_number(None, [9, 4]) == "P4" and books.matching_number(7, [4]) == "7"
+    receivable = {"amount_residual": 92.31, "amount_residual_currency": 100.0}
+    assert books.residual_after(receivable, 36.92, 40.0, debit=True) == (55.39, 60.0)
+    payable = {"amount_residual": -50.0, "amount_residual_currency": -50.0}
+    assert books.residual_after(payable, 50.0, 50.0, debit=False) == (0.0, 0.0)
 
 
 @pytest.mark.unit
