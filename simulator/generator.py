@@ -63,14 +63,6 @@ def generate_company(
     g.setup()
     g.population()
     g.plan()
-    orig = g.ev_lead_create
-
-    def lead_create(spec: dict[str, Any]) -> None:
-        orig(spec)
-        if "stuck" in spec:
-            (g._stalled if spec["stalled"] else g.slow_ids).append(spec["lead"])
-
-    g.ev_lead_create = lead_create  # type: ignore[method-assign]
     g.run()
     truth = g.finish()
     _sparse(g.t)

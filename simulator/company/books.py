@@ -101,6 +101,18 @@ def partial_reconcile_vals(
     }
 
 
+def residual_after(
+    row: dict[str, Any], amount: float, amount_currency: float, *, debit: bool
+) -> tuple[float, float]:
+    """A receivable/payable line's ``(amount_residual, amount_residual_currency)`` once
+    ``amount`` of it is reconciled (a debit line's residual falls, a credit line's rises)."""
+    s = -1.0 if debit else 1.0
+    return (
+        r2(row.get("amount_residual", 0.0) + s * amount),
+        r2(row.get("amount_residual_currency", 0.0) + s * amount_currency),
+    )
+
+
 def full_reconcile_vals(partials: list[int], lines: list[int]) -> dict[str, Any]:
     """The ``account.full.reconcile`` row closing ``lines`` through ``partials``."""
     return {"partial_reconcile_ids": sorted(partials), "reconciled_line_ids": sorted(lines)}
@@ -335,3 +347,51 @@ def payment_vals(
         "is_reconciled": True,
         "is_matched": not in_process,
     }
+
+
+def entry_header(
+    *,
+    name: str,
+    move_type: str,
+    date: str,
+    journal: int,
+    company: int,
+    currency: int,
+    rate: float,
+    partner: int | bool = False,
+    commercial_partner: int | bool = False,
+    rows: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The ``account.move`` header of a posted entry named ``name`` by its journal sequence.
+
+    A plain entry (``move_type == "entry"``) carries its total from its ``rows``' debits.
+    """
+    prefix, number = name.rsplit("/", 1)
+    hdr: dict[str, Any] = {
+        "name": name,
+        "move_type": move_type,
+        "state": "posted",
+        "date": date,
+        "journal_id": journal,
+        "company_id": company,
+        "currency_id": currency,
+        "sequence_prefix": prefix + "/",
+        "sequence_number": int(number),
+        "posted_before": True,
+        "auto_post": "no",
+        "checked": True,
+        "payment_state": "not_paid",
+        "invoice_currency_rate": rate,
+    }
+    if partner:
+        hdr["partner_id"] = partner
+        hdr["commercial_partner_id"] = commercial_partner or partner
+    if move_type == "entry":
+        total = r2(sum(r["debit"] for r in rows or []))
+        hdr.update(
+            amount_total=total,
+            amount_total_signed=total,
+            amount_total_in_currency_signed=total,
+            invoice_date_due=date,
+        )
+    return hdr

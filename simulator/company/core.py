@@ -160,7 +160,7 @@ class SimCore:
         self.agenda: dict[int, list[tuple[int, int, Callable[..., None], tuple[Any, ...]]]] = {}
         self.seq = 0
         # CRM leads created stuck: stalled (no activity) vs slow but still active;
-        # filled by generate_company's ev_lead_create hook.
+        # filled by ev_lead_create.
         self._stalled: list[int] = []
         self.slow_ids: list[int] = []
 

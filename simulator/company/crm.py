@@ -111,6 +111,11 @@ class Crm(Accounting):
         )
 
     def ev_lead_create(self, spec: dict[str, Any]) -> None:
+        self._create_lead(spec)
+        if "stuck" in spec:  # a planted stuck deal: stalled (no activity) or slow but active
+            (self._stalled if spec["stalled"] else self.slow_ids).append(spec["lead"])
+
+    def _create_lead(self, spec: dict[str, Any]) -> None:
         rng = self.rng
         self.tick()
         comp = spec["company"]

@@ -56,7 +56,7 @@ class Ledger(ReferenceData):
         currency = currency or self.ccur[company]
         rate = rate or self.rate(company, currency, day)
         jid = self.jr[company][journal]
-        name, prefix, number = self.seq_name(company, name_code or journal, day, monthly)
+        name, _prefix, _number = self.seq_name(company, name_code or journal, day, monthly)
         dstr = self.ds(day)
         mid = self.next_id["account.move"]
         is_inv = move_type != "entry"
@@ -83,37 +83,21 @@ class Ledger(ReferenceData):
             )
             self.acc_bal[(company, ln["account"])] += bal
         line_ids = [self.new("account.move.line", r, uid=uid) for r in rows]
-        hdr: dict[str, Any] = {
-            "name": name,
-            "move_type": move_type,
-            "state": "posted",
-            "date": dstr,
-            "journal_id": jid,
-            "company_id": company,
-            "currency_id": currency,
-            "line_ids": line_ids,
-            "journal_line_ids": list(line_ids),
-            "sequence_prefix": prefix,
-            "sequence_number": number,
-            "posted_before": True,
-            "auto_post": "no",
-            "checked": True,
-            "payment_state": "not_paid",
-            "invoice_currency_rate": rate,
-        }
-        if partner:
-            hdr["partner_id"] = partner
-            hdr["commercial_partner_id"] = self.t["res.partner"][partner].get(
-                "commercial_partner_id", partner
-            )
-        if move_type == "entry":
-            tot = _r2(sum(r["debit"] for r in rows))
-            hdr.update(
-                amount_total=tot,
-                amount_total_signed=tot,
-                amount_total_in_currency_signed=tot,
-                invoice_date_due=dstr,
-            )
+        hdr = books.entry_header(
+            name=name,
+            move_type=move_type,
+            date=dstr,
+            journal=jid,
+            company=company,
+            currency=currency,
+            rate=rate,
+            partner=partner,
+            commercial_partner=partner
+            and self.t["res.partner"][partner].get("commercial_partner_id", partner),
+            rows=rows,
+        )
+        hdr["line_ids"] = line_ids
+        hdr["journal_line_ids"] = list(line_ids)
         if header:
             hdr.update(header)
         got = self.new("account.move", hdr, uid=uid)
@@ -194,6 +178,8 @@ class Ledger(ReferenceData):
         if header:
             M.update(header)
         self.open_items[mid] = lids[-1]
+        self.open_items_all[mid] = lids[-1]
+        self.groups[mid] = [lids[-1]]
         return mid
 
     def reconcile(self, debit_line: int, credit_line: int, amount: float, amount_cur: float) -> int:
@@ -204,10 +190,9 @@ class Ledger(ReferenceData):
             "account.partial.reconcile",
             books.partial_reconcile_vals(debit_line, d, credit_line, c, amount, amount_cur),
         )
-        for row, sgn, key in ((d, -1.0, "matched_credit_ids"), (c, 1.0, "matched_debit_ids")):
-            row["amount_residual"] = _r2(row.get("amount_residual", 0.0) + sgn * amount)
-            row["amount_residual_currency"] = _r2(
-                row.get("amount_residual_currency", 0.0) + sgn * amount_cur
+        for row, debit, key in ((d, True, "matched_credit_ids"), (c, False, "matched_debit_ids")):
+            row["amount_residual"], row["amount_residual_currency"] = books.residual_after(
+                row, amount, amount_cur, debit=debit
             )
             row.setdefault(key, []).append(prid)
             row["write_date"] = self.ts

@@ -34,20 +34,7 @@ class Simulation(Truth):
         self._expense_by_key = {}
         self.groups = defaultdict(list)
 
-        class _AllItems(dict):  # invoice -> its payment term line, kept after it is paid
-            pass
-
-        self.open_items_all = _AllItems()
-        orig_invoice = self.invoice
-
-        def invoice_and_track(*a: Any, **kw: Any) -> int:
-            mid = orig_invoice(*a, **kw)
-            pt = self.t["account.move"][mid]["line_ids"][-1]
-            self.open_items_all[mid] = pt
-            self.groups[mid] = [pt]
-            return mid
-
-        self.invoice = invoice_and_track  # type: ignore[method-assign]
+        self.open_items_all = {}  # invoice -> its payment term line, kept after it is paid
         # orderpoints from planned demand (rolling peaks, vendor lead time)
         self.op_levels = {}
         self.frozen = {}
