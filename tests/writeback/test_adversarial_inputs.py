@@ -361,7 +361,7 @@ def test_fuzz_with_odoo_never_approves_anything_outside_the_policy(odoo: Any) ->
     seen: dict[str, Any] = {"approved": 0, "escapes": []}
 
     @settings(
-        max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     @given(req=requests(), lead=st.sampled_from([*leads, *other]), note=st.booleans())
     def run(req: ProposalRequest, lead: int, note: bool) -> None:
