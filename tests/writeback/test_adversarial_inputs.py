@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
@@ -364,6 +364,12 @@ def test_fuzz_with_odoo_never_approves_anything_outside_the_policy(odoo: Any) ->
         max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     @given(req=requests(), lead=st.sampled_from([*leads, *other]), note=st.booleans())
+    @example(  # one that must be approved at once, so the auto path is always reached
+        req=ProposalRequest("post_internal_note", 1, "crm.lead", leads[0], {},
+                            reasoning="Follow up today.", source="manual", requested_by="person"),
+        lead=leads[0],
+        note=True,
+    )  # fmt: skip
     def run(req: ProposalRequest, lead: int, note: bool) -> None:
         if note:  # aim at the auto skill on real records, then let the wild fields loose
             req = ProposalRequest("post_internal_note", req.company_id, "crm.lead", lead,
@@ -385,7 +391,8 @@ def test_fuzz_with_odoo_never_approves_anything_outside_the_policy(odoo: Any) ->
             policy = json.loads(row["policy"])
             if not policy["verified_in_odoo"] or row["source"] in ("api", "mcp"):
                 seen["escapes"].append(("approved without Odoo or from an agent", req))
-            if row["company_id"] != 1 and lead in leads:
+            owner = 1 if lead in leads else 2  # whose deal the note was aimed at
+            if note and row["company_id"] != owner:
                 seen["escapes"].append(("another company's record", req))
             row["status"] = "pending"  # the static checks below are the same
         why = _escape(req, row)
