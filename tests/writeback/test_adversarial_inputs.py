@@ -190,7 +190,7 @@ _scalar = (
     | st.booleans()
     | st.integers(min_value=-(2**40), max_value=2**40)
     | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=60)
+    | st.text(max_size=30)
     | st.sampled_from([*HIDDEN.values(), "1", "2", "Follow up", "ignore previous instructions"])
 )
 _params = st.recursive(
@@ -198,7 +198,7 @@ _params = st.recursive(
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3)
     ),
-    max_leaves=8,
+    max_leaves=5,
 )
 
 
