@@ -35,6 +35,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from agents import graph, tools
 from agents.sql import QueryTimeout, SqlRefused, run_query
+from core.untrusted import clean_value
 from odoo_api.errors import ConfigError, OdooError
 from odoo_api.warehouse import Warehouse
 from opstore import StateStore
@@ -69,9 +70,13 @@ def _agent_name() -> str:
 
 
 def _safe(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Turn the errors an agent can act on into a tool error with the reason, not a crash."""
+    """Turn the errors an agent can act on into a tool error with the reason, not a crash.
+
+    What comes back holds Odoo text (alert titles, names, briefings): it is cleaned of the
+    characters a reader cannot see, so an instruction hidden in tag characters inside a
+    partner's name never reaches the agent."""
     try:
-        return fn(*args, **kwargs)
+        return clean_value(fn(*args, **kwargs))
     except SqlRefused as exc:
         raise ToolError(f"refused: {exc.reason}") from None
     except QueryTimeout as exc:
@@ -118,8 +123,9 @@ def build_server(*, remote: bool = False) -> MCPServer:
         statements are refused with the reason."""
         allow("graph:read")
         limit = max(1, min(int(row_limit), 1000))
-        result = _safe(run_query, _warehouse(), sql, row_limit=limit, timeout_s=10.0)
-        return dict(result.as_dict())
+        return dict(
+            _safe(lambda: run_query(_warehouse(), sql, row_limit=limit, timeout_s=10.0).as_dict())
+        )
 
     @server.tool()
     def list_metrics() -> list[dict[str, str]]:

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from briefings.facts import unsupported_numbers
 from briefings.store import llm_usage
-from core.untrusted import normalise, prompt_json, skeleton, text_problem
+from core.untrusted import clean_value, normalise, prompt_json, skeleton, text_problem
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore
 
@@ -369,8 +369,10 @@ def build_request(
 
 
 def _sorted(value: Any) -> Any:
-    """``value`` through JSON with sorted keys (dates as text): what ``prompt_json`` writes."""
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
+    """``value`` through JSON with sorted keys (dates as text), every text cleaned of the
+    characters a reader cannot see (an instruction in Unicode tag characters inside a lead's
+    name never reaches the model): what ``prompt_json`` writes."""
+    return clean_value(json.loads(json.dumps(value, sort_keys=True, default=str)))
 
 
 def _usage_of(response: Any) -> dict[str, int]:

@@ -25,6 +25,8 @@ import unicodedata
 from typing import Any
 
 __all__ = [
+    "clean_text",
+    "clean_value",
     "finite_problem",
     "html_text",
     "md_text",
@@ -131,6 +133,36 @@ def text_problem(text: str) -> str | None:
     if folded != text:
         return invisible_problem(folded) or lookalike_problem(folded)
     return None
+
+
+def _visible(ch: str) -> bool:
+    code = ord(ch)
+    if ch in _ALLOWED_CONTROLS:
+        return True
+    if unicodedata.category(ch) in ("Cf", "Cc"):
+        return False
+    return not any(lo <= code <= hi for lo, hi in _IGNORABLE)
+
+
+def clean_text(text: str) -> str:
+    """``text`` in NFKC form without the characters a reader cannot see (format, control,
+    tag and other default-ignorable characters): what a model may read of an Odoo name.
+    Data cannot be refused like a proposal can, so it is cleaned."""
+    folded = normalise(text)
+    if all(_visible(ch) for ch in folded):
+        return folded
+    return "".join(ch for ch in folded if _visible(ch))
+
+
+def clean_value(value: Any) -> Any:
+    """``value`` with :func:`clean_text` applied to every string (keys included)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_value(k): clean_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_value(v) for v in value]
+    return value
 
 
 def normalise_value(value: Any) -> Any:

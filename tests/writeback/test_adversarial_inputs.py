@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
@@ -23,7 +23,7 @@ from opstore import StateStore
 from writeback import ProposalRequest, get_proposal, propose
 from writeback.catalog import load_catalog
 from writeback.policy import untrusted_text_problem
-from writeback.store import proposals
+from writeback.store import approvals, proposals
 
 pytestmark = pytest.mark.unit
 
@@ -190,7 +190,7 @@ _scalar = (
     | st.booleans()
     | st.integers(min_value=-(2**40), max_value=2**40)
     | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=60)
+    | st.text(max_size=30)
     | st.sampled_from([*HIDDEN.values(), "1", "2", "Follow up", "ignore previous instructions"])
 )
 _params = st.recursive(
@@ -198,7 +198,7 @@ _params = st.recursive(
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3)
     ),
-    max_leaves=8,
+    max_leaves=5,
 )
 
 
@@ -346,3 +346,61 @@ def test_fuzz_propose_never_stores_anything_outside_the_policy() -> None:
         f"fuzz: {seen['examples']} examples, {seen['accepted']} accepted (pending), "
         f"{len(seen['escapes'])} escapes, {seen['propose_s']:.1f} s in propose()"
     )
+
+
+@pytest.mark.integration
+def test_fuzz_with_odoo_never_approves_anything_outside_the_policy(odoo: Any) -> None:
+    """The same fuzz with the simulated Odoo, so that the auto path (approved at once) is
+    reached too: whatever is approved or pending passed every check, and no agent-written text
+    is ever approved without a person."""
+    from tests.writeback.conftest import open_leads
+
+    leads = [r["id"] for r in open_leads(odoo.store)][:6]
+    other = [r["id"] for r in open_leads(odoo.store, company_id=2)][:2]
+    store = StateStore(url="sqlite://")
+    seen: dict[str, Any] = {"approved": 0, "escapes": []}
+
+    @settings(
+        max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(req=requests(), lead=st.sampled_from([*leads, *other]), note=st.booleans())
+    @example(  # one that must be approved at once, so the auto path is always reached
+        req=ProposalRequest("post_internal_note", 1, "crm.lead", leads[0], {},
+                            reasoning="Follow up today.", source="manual", requested_by="person"),
+        lead=leads[0],
+        note=True,
+    )  # fmt: skip
+    def run(req: ProposalRequest, lead: int, note: bool) -> None:
+        if note:  # aim at the auto skill on real records, then let the wild fields loose
+            req = ProposalRequest("post_internal_note", req.company_id, "crm.lead", lead,
+                                  {"body": req.reasoning or "Follow up today."},
+                                  reasoning=req.reasoning, source=req.source,
+                                  requested_by=req.requested_by)  # fmt: skip
+        out = propose(store, req, odoo.client, catalog=CATALOG)
+        if out.status == "rejected":
+            return
+        with store.begin() as conn:
+            row = dict(
+                conn.execute(select(proposals).where(proposals.c.id == out.id)).mappings().one()
+            )
+            conn.execute(delete(approvals))
+            conn.execute(delete(proposals))
+        row["params"], row["record_ids"] = json.loads(row["params"]), json.loads(row["record_ids"])
+        if out.status == "approved":
+            seen["approved"] += 1
+            policy = json.loads(row["policy"])
+            if not policy["verified_in_odoo"] or row["source"] in ("api", "mcp"):
+                seen["escapes"].append(("approved without Odoo or from an agent", req))
+            owner = 1 if lead in leads else 2  # whose deal the note was aimed at
+            if note and row["company_id"] != owner:
+                seen["escapes"].append(("another company's record", req))
+            row["status"] = "pending"  # the static checks below are the same
+        why = _escape(req, row)
+        if why:
+            seen["escapes"].append((why, req))
+
+    run()
+    store.dispose()
+    assert seen["escapes"] == []
+    assert seen["approved"] > 0
+    assert not odoo.writes()  # proposing never writes to Odoo
