@@ -25,7 +25,7 @@ from ml.lifecycle import (
     record_state,
     register_run,
 )
-from ml.warehouse_io import read_sql, warehouse_lock, write_table
+from ml.warehouse_io import read_sql, table_exists, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -136,9 +136,20 @@ def _serve(
     )
 
 
+def _require_module(warehouse: Warehouse, module: str, raw_table: str) -> None:
+    """The model's Odoo module must be installed: its raw table exists once extracted (the
+    dbt staging models above it are built empty without it, which would read as no history)."""
+    if not table_exists(warehouse, "raw_odoo", raw_table):
+        raise InsufficientData(
+            f"the Odoo module {module} is not installed (nothing extracted into "
+            f"raw_odoo.{raw_table})"
+        )
+
+
 def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
     try:
+        _require_module(warehouse, "crm", "crm_lead")
         with warehouse_lock(warehouse):
             leads = read_sql(warehouse, deals.LEADS_SQL)
             visits = read_sql(warehouse, deals.VISITS_SQL)
@@ -161,6 +172,7 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
 def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
     try:
+        _require_module(warehouse, "stock", "stock_move")
         with warehouse_lock(warehouse):
             demand = read_sql(warehouse, stockout.DEMAND_SQL)
             cover = read_sql(warehouse, stockout.COVER_SQL)
