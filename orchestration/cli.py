@@ -426,7 +426,7 @@ def simulator_serve(
     profile: Annotated[
         str,
         typer.Option(
-            help="a company shape: recorded, young, no_crm, no_stock, no_expenses, steady, "
+            help="a company shape: recorded, young, no_crm, no_stock, no_expenses, partial, steady, "
             "multi_currency, empty (see simulator/profiles.py)"
         ),
     ] = "",
