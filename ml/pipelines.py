@@ -137,8 +137,10 @@ def _serve(
 
 
 def _require_module(warehouse: Warehouse, module: str, raw_table: str) -> None:
-    """The model's Odoo module must be installed: its raw table exists once extracted (the
-    dbt staging models above it are built empty without it, which would read as no history)."""
+    """The model's Odoo module must be installed. ``raw_table`` is one the module fills when
+    it is installed (its stages, its locations), so it exists once extracted even on an
+    empty database; an empty model is not extracted into a table at all. (The dbt staging
+    models are built empty without the module, which would read as no history.)"""
     if not table_exists(warehouse, "raw_odoo", raw_table):
         raise InsufficientData(
             f"the Odoo module {module} is not installed (nothing extracted into "
@@ -149,7 +151,7 @@ def _require_module(warehouse: Warehouse, module: str, raw_table: str) -> None:
 def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
     try:
-        _require_module(warehouse, "crm", "crm_lead")
+        _require_module(warehouse, "crm", "crm_stage")
         with warehouse_lock(warehouse):
             leads = read_sql(warehouse, deals.LEADS_SQL)
             visits = read_sql(warehouse, deals.VISITS_SQL)
@@ -172,7 +174,7 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
 def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
     try:
-        _require_module(warehouse, "stock", "stock_move")
+        _require_module(warehouse, "stock", "stock_location")
         with warehouse_lock(warehouse):
             demand = read_sql(warehouse, stockout.DEMAND_SQL)
             cover = read_sql(warehouse, stockout.COVER_SQL)
