@@ -25,7 +25,7 @@ from ml.lifecycle import (
     record_state,
     register_run,
 )
-from ml.warehouse_io import read_sql, warehouse_lock, write_table
+from ml.warehouse_io import read_sql, table_exists, warehouse_lock, write_table
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -136,9 +136,22 @@ def _serve(
     )
 
 
+def _require_module(warehouse: Warehouse, module: str, raw_table: str) -> None:
+    """The model's Odoo module must be installed. ``raw_table`` is one the module fills when
+    it is installed (its stages, its locations), so it exists once extracted even on an
+    empty database; an empty model is not extracted into a table at all. (The dbt staging
+    models are built empty without the module, which would read as no history.)"""
+    if not table_exists(warehouse, "raw_odoo", raw_table):
+        raise InsufficientData(
+            f"the Odoo module {module} is not installed (nothing extracted into "
+            f"raw_odoo.{raw_table})"
+        )
+
+
 def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
     try:
+        _require_module(warehouse, "crm", "crm_stage")
         with warehouse_lock(warehouse):
             leads = read_sql(warehouse, deals.LEADS_SQL)
             visits = read_sql(warehouse, deals.VISITS_SQL)
@@ -161,6 +174,7 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
 def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
     try:
+        _require_module(warehouse, "stock", "stock_location")
         with warehouse_lock(warehouse):
             demand = read_sql(warehouse, stockout.DEMAND_SQL)
             cover = read_sql(warehouse, stockout.COVER_SQL)

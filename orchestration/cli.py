@@ -83,13 +83,6 @@ def _one_line(text: str, limit: int = 300) -> str:
     return f"{line[:head]} ... {line[-(limit - head - 5) :]}"
 
 
-def _root_error(error: Any) -> str:
-    """The innermost cause of a Dagster step error (the user's exception, not the wrapper)."""
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
-    return str(error.message)
-
-
 def _error_log(exc: BaseException) -> Path:
     """Write the full traceback to a file under COO_HOME/logs and return its path."""
     import traceback
@@ -181,30 +174,34 @@ def _run_job(job_name: str, *, dbt_tests: bool = True) -> Any:
         # concurrency slots: fail them and free the slots, or this run waits for ever
         for swept in sweep_dead_runs(instance):
             console.print(f"  {swept}", highlight=False)
-        result = job.execute_in_process(
-            instance=instance,
-            # failures surface once, through _guard; Dagster's own log stays in the run storage
-            run_config={
-                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-                **({} if dbt_tests else {"ops": {"odoo_dbt": {"config": {"tests": False}}}}),
-            },
-            tags=this_process_tags(),
-            raise_on_error=False,
-        )
-        if not result.success:
-            failures = [e for e in result.all_events if e.is_step_failure]
-            for e in failures:
-                data = e.step_failure_data
-                print(f"\n=== step {e.step_key} failed ===", file=log)
-                print(data.error.to_string() if data and data.error else e.message, file=log)
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                # failures surface once, through _guard; Dagster's own log stays in the run
+                # storage
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                    **({} if dbt_tests else {"ops": {"odoo_dbt": {"config": {"tests": False}}}}),
+                },
+                tags=this_process_tags(),
+            )
+        except Exception as exc:
+            if _actionable(exc) is not None:
+                raise  # wrong URL, key, rights...: _guard says what to fix (exit 2)
+            import traceback
+
+            step = getattr(exc, "step_key", None) or "(run)"
+            print(f"\n=== step {step} failed ===", file=log)
+            print("".join(traceback.format_exception(exc)), file=log)
             log.flush()
-    if not result.success:
-        if failures:
-            first = failures[0]
-            data = first.step_failure_data
-            error = _root_error(data.error) if data and data.error else str(first.message)
-            raise StepFailed(job_name, str(first.step_key), _one_line(error, 240), log_path)
-        raise StepFailed(job_name, "(run)", "the run did not succeed", log_path)
+            root: BaseException = exc
+            while True:
+                inner = getattr(root, "user_exception", None) or root.__cause__
+                if inner is None or inner is root:
+                    break
+                root = inner
+            error = _one_line(f"{type(root).__name__}: {root}", 240)
+            raise StepFailed(job_name, step, error, log_path) from None
     return result
 
 
@@ -429,7 +426,7 @@ def simulator_serve(
     profile: Annotated[
         str,
         typer.Option(
-            help="a company shape: recorded, young, no_crm, no_stock, no_expenses, steady, "
+            help="a company shape: recorded, young, no_crm, no_stock, no_expenses, partial, steady, "
             "multi_currency, empty (see simulator/profiles.py)"
         ),
     ] = "",

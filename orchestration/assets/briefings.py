@@ -66,6 +66,11 @@ def alerts_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -
             result = run_alerts(state, reader)
     finally:
         state.dispose()
+    for rule, reason in result.skipped_reasons.items():
+        # a failed family is an error people must see; a missing mart is a state
+        (context.log.error if reason.startswith("failed") else context.log.warning)(
+            f"alert rule {rule} not evaluated: {reason}"
+        )
     context.log.info(
         f"alerts: {result.raised} raised, {result.updated} updated, {result.reopened} re-opened, "
         f"{result.resolved} resolved, {result.open} open"
@@ -78,6 +83,9 @@ def alerts_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -
             "resolved": result.resolved,
             "open": result.open,
             "skipped_rules": ", ".join(result.skipped_rules) or "none",
+            # why each was skipped: a mart its family reads is absent, or the family failed
+            "skipped_reasons": "; ".join(f"{k}: {v}" for k, v in result.skipped_reasons.items())
+            or "none",
         }
     )
 

@@ -97,3 +97,25 @@ def test_too_little_data_is_recorded_with_its_reason_and_serves_the_baseline(sma
     assert set(flags["model_version"].unique().to_list()) <= {"baseline:amount_zscore"}
     runs = read_sql(warehouse, "select * from ml.model_runs where model_name = 'anomalies'")
     assert runs.filter(pl.col("model_version") == "state:insufficient_data").height == 1
+
+
+@pytest.mark.integration
+def test_a_failing_alert_family_is_skipped_with_its_reason_and_the_others_run(
+    small_marts, monkeypatch
+):
+    from briefings import alerts
+    from briefings.rules import load_rules
+    from briefings.sources import MartReader
+    from odoo_api.warehouse import Warehouse
+
+    def broken(reader, names):
+        raise RuntimeError("deliberately broken family")
+
+    monkeypatch.setitem(alerts.FAMILIES, "cash_runway", broken)
+    with MartReader(Warehouse.from_url(f"duckdb:///{small_marts.path}")) as reader:
+        evaluation = alerts.evaluate(reader, load_rules())
+    assert "cash_runway" in evaluation.skipped_rules
+    assert evaluation.skipped_reasons["cash_runway"] == (
+        "failed: RuntimeError: deliberately broken family"
+    )
+    assert len(evaluation.evaluated_rules) >= 5 and evaluation.candidates
