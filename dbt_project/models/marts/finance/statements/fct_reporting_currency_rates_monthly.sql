@@ -150,9 +150,10 @@ final as (
         daily.company_currency_id,
         daily.reporting_currency_id,
         daily.period_month_date,
-        avg(daily.factor)                                                  as average_rate,
-        max(case when daily.rate_day = fiscal_months.period_end_date then daily.factor end)
-                                                                           as closing_rate
+        {#- exact decimals from here on, so translated lines add up to their totals -#}
+        cast(avg(daily.factor) as numeric(20, 10))                         as average_rate,
+        cast(max(case when daily.rate_day = fiscal_months.period_end_date then daily.factor end)
+            as numeric(20, 10))                                            as closing_rate
     from daily
     inner join fiscal_months
         on daily.company_id = fiscal_months.company_id
