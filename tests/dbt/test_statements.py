@@ -7,8 +7,8 @@
   change in current-year earnings; the cash-flow statement's net change is the cash
   position mart's change; the translated statements use Odoo's rates.
 
-The simulated company's marts come from the shared ``small_marts`` build (no extra dbt
-run); the recorded data is small enough to build the statements on it here.
+The simulated company's marts come from the shared ``small_marts`` build and the recorded
+data's from test_dbt_build's full build (no dbt run of their own).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,19 +26,11 @@ import pytest
 from odoo_api.client import OdooClient
 from odoo_api.config import OdooConfig
 from odoo_api.warehouse import Warehouse
-from tests.dbt.conftest import query, run_dbt
-from tests.dbt.raw_loader import RECORDINGS, load_tables, recorded_tables
+from tests.dbt.conftest import query
+from tests.dbt.raw_loader import RECORDINGS
 
 pytestmark = pytest.mark.integration
 
-STATEMENTS = (
-    "+fct_trial_balance_monthly",
-    "+fct_balance_sheet_monthly",
-    "+fct_profit_and_loss",
-    "+fct_cash_flow_statement_monthly",
-    "+fct_consolidated_statements_monthly",
-    "+fct_financial_kpis_monthly",
-)
 CENT = Decimal("0.005")
 
 
@@ -178,36 +169,17 @@ def test_trial_balance_equals_odoo_posted_items_by_account_on_the_simulator(
 # --- the recorded real Odoo 19 records ------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def recorded_statements(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    work = tmp_path_factory.mktemp("statements_recorded")
-    warehouse = Warehouse.from_url(f"duckdb:///{work / 'warehouse.duckdb'}")
-    load_tables(warehouse, recorded_tables())
-    run = run_dbt(
-        warehouse,
-        ["build", "--select", *STATEMENTS, "--indirect-selection", "cautious"],
-        Path(work) / "dbt",
-    )
-    assert run.returncode == 0, run.output[-6000:]
-    assert "ERROR=0" in run.output
-    return warehouse
-
-
-def test_trial_balance_equals_the_recorded_odoo19_items_by_account(
-    recorded_statements: Warehouse,
-) -> None:
+def assert_statements_reconcile_to_recorded_odoo19(warehouse: Warehouse) -> None:
+    """On a warehouse built from the recorded real Odoo 19 records (called by
+    test_dbt_build's full build of them, on DuckDB and PostgreSQL, to spare a dbt run): the
+    trial balance equals the posted journal items grouped by company and account, the
+    balance sheets balance and net profit is the change in current-year earnings."""
     records = json.loads((RECORDINGS / "records" / "account.move.line.json").read_text())
     posted = [r for r in records if r["parent_state"] == "posted"]
     assert posted
-    expected = _group_by_account(posted)
-    _assert_trial_balance_matches(expected, _trial_balance_to_date(recorded_statements))
-
-
-def test_recorded_balance_sheet_balances_and_net_profit_is_its_earnings(
-    recorded_statements: Warehouse,
-) -> None:
-    _assert_balance_sheets_balance(recorded_statements, min_companies=2)
-    _assert_net_profit_is_the_change_in_current_year_earnings(recorded_statements)
+    _assert_trial_balance_matches(_group_by_account(posted), _trial_balance_to_date(warehouse))
+    _assert_balance_sheets_balance(warehouse, min_companies=2)
+    _assert_net_profit_is_the_change_in_current_year_earnings(warehouse)
 
 
 # --- statements on the simulated company ----------------------------------------------------

@@ -202,9 +202,9 @@ final as (
         line_name,
         line_sequence,
         is_total,
-        amount_company_currency,
-        rate,
-        amount
+        cast(amount_company_currency as {{ odoo_type('money') }}) as amount_company_currency,
+        cast(rate as numeric(20, 10))                             as rate,
+        cast(amount as {{ odoo_type('money') }})                  as amount
     from lines
 
 )
