@@ -46,7 +46,12 @@ def _group_by_account(lines: list[dict[str, Any]]) -> dict[tuple[int, int], dict
     """What ``read_group(domain, ['debit:sum', 'credit:sum', 'balance:sum'],
     ['company_id', 'account_id'])`` answers for these journal items."""
     groups: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(
-        lambda: {"debit": Decimal(0), "credit": Decimal(0), "balance": Decimal(0), "count": 0}
+        lambda: {
+            "debit": Decimal(0),
+            "credit": Decimal(0),
+            "balance": Decimal(0),
+            "count": Decimal(0),
+        }
     )
     for line in lines:
         if not _id(line["account_id"]):
@@ -81,7 +86,7 @@ def _trial_balance_to_date(warehouse: Warehouse) -> dict[tuple[int, int], dict[s
             "debit": _d(r["debit"]),
             "credit": _d(r["credit"]),
             "balance": _d(r["closing"]),
-            "count": int(r["line_count"]),
+            "count": Decimal(int(r["line_count"])),
             "opening": _d(r["opening"]),
         }
         for r in rows

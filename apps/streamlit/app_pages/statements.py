@@ -23,7 +23,11 @@ st.title("Financial statements")
 
 grain = str(
     st.segmented_control(
-        "Period", list(GRAINS), format_func=GRAINS.get, default="month", key="statements_grain"
+        "Period",
+        list(GRAINS),
+        format_func=lambda g: GRAINS.get(g, g),
+        default="month",
+        key="statements_grain",
     )
     or "month"
 )
@@ -242,9 +246,9 @@ with tb_tab:
     else:
         assert accounts is not None
         tb = accounts[(accounts["journal_items"] > 0) | (accounts["closing_balance"].abs() > 0.004)]
-        cols = st.columns(2)
-        cols[0].metric("Debit", ui.money(tb["debit"].sum()))
-        cols[1].metric("Credit", ui.money(tb["credit"].sum()))
+        tb_cols = st.columns(2)
+        tb_cols[0].metric("Debit", ui.money(tb["debit"].sum()))
+        tb_cols[1].metric("Credit", ui.money(tb["credit"].sum()))
         st.dataframe(
             tb,
             hide_index=True,

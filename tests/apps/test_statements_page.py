@@ -1,0 +1,88 @@
+"""The Financial statements page (AppTest) on the small company's marts: the figures are the
+marts', the currency is the company's, the period picker, the drill-down to accounts and
+journal items, and the group view with the translation difference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from apps.streamlit.ui import money
+
+pytestmark = pytest.mark.integration
+
+
+def _one(path: Path, sql: str) -> tuple:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute(sql).fetchone()
+        assert row is not None
+        return row
+    finally:
+        con.close()
+
+
+def test_statements_of_the_euro_company_with_drill_down(dashboard_env, open_page):
+    at = open_page("statements", company=2)
+    start = _one(
+        dashboard_env,
+        "select max(period_start_date) from finance.fct_profit_and_loss "
+        "where company_id = 2 and period_grain = 'month'",
+    )[0]
+    net = _one(
+        dashboard_env,
+        "select amount from finance.fct_profit_and_loss where company_id = 2 "
+        f"and period_grain = 'month' and period_start_date = '{start}' and line_code = 'net_profit'",
+    )[0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Net profit (EUR)"] == money(net)
+    assets = _one(
+        dashboard_env,
+        "select amount from finance.fct_balance_sheet_monthly where company_id = 2 "
+        f"and period_month_date = '{start}' and line_code = 'total_assets'",
+    )[0]
+    assert metrics["Total assets (EUR)"] == money(assets)
+    assert metrics["Debit"] == metrics["Credit"]  # the trial balance of the period balances
+    pnl = at.dataframe[0].value
+    assert list(pnl["line_name"])[-1] == "Net profit"
+
+    # drill down: operating expenses -> its accounts -> one account's journal items
+    at.selectbox(key="pnl_line").set_value("operating_expenses").run()
+    assert not at.exception
+    accounts = at.dataframe[1].value
+    assert set(accounts["account_type"]) == {"expense"}
+    account = int(at.selectbox(key="pnl_account").value)
+    items = at.dataframe[2].value
+    expected = _one(
+        dashboard_env,
+        "select count(*) from finance.fct_general_ledger where company_id = 2 "
+        f"and account_id = {account} and period_month_date = '{start}'",
+    )[0]
+    assert len(items) == expected > 0
+
+    # a fiscal year: the P&L adds the year's months
+    at.segmented_control(key="statements_grain").set_value("fiscal_year").run()
+    assert not at.exception
+    year_start = _one(
+        dashboard_env,
+        "select max(period_start_date) from finance.fct_profit_and_loss "
+        "where company_id = 2 and period_grain = 'fiscal_year'",
+    )[0]
+    months_sum = _one(
+        dashboard_env,
+        "select sum(amount) from finance.fct_profit_and_loss where company_id = 2 "
+        f"and period_grain = 'month' and period_start_date >= '{year_start}' "
+        "and line_code = 'net_profit'",
+    )[0]
+    assert {m.label: m.value for m in at.metric}["Net profit (EUR)"] == money(months_sum)
+
+
+def test_group_view_in_the_reporting_currency(dashboard_env, open_page):
+    at = open_page("statements", company=1)
+    at.segmented_control(key="statements_scope").set_value("group").run()
+    assert not at.exception
+    assert any("Group in USD, 2 companies" in s.value for s in at.subheader)
+    balance_sheet = at.dataframe[1].value
+    assert "Translation difference" in set(balance_sheet["line_name"])
