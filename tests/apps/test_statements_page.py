@@ -29,7 +29,7 @@ def test_statements_of_the_euro_company_with_drill_down(dashboard_env, open_page
     start = _one(
         dashboard_env,
         "select max(period_start_date) from finance.fct_profit_and_loss "
-        "where company_id = 2 and period_grain = 'month'",
+        "where company_id = 2 and period_grain = 'month' and is_complete",
     )[0]
     net = _one(
         dashboard_env,
@@ -68,12 +68,13 @@ def test_statements_of_the_euro_company_with_drill_down(dashboard_env, open_page
     year_start = _one(
         dashboard_env,
         "select max(period_start_date) from finance.fct_profit_and_loss "
-        "where company_id = 2 and period_grain = 'fiscal_year'",
+        "where company_id = 2 and period_grain = 'fiscal_year' and is_complete",
     )[0]
     months_sum = _one(
         dashboard_env,
         "select sum(amount) from finance.fct_profit_and_loss where company_id = 2 "
         f"and period_grain = 'month' and period_start_date >= '{year_start}' "
+        f"and period_start_date < cast('{year_start}' as date) + interval 12 month "
         "and line_code = 'net_profit'",
     )[0]
     assert {m.label: m.value for m in at.metric}["Net profit (EUR)"] == money(months_sum)

@@ -56,8 +56,15 @@ def _label(row: pd.Series) -> str:
 
 
 labels = {_label(row): row for _, row in periods.iterrows()}
+# the latest complete period first (the current one is "to date")
+complete = [i for i, row in enumerate(labels.values()) if bool(row["is_complete"])]
 chosen = labels[
-    st.selectbox("Showing", list(labels), key=f"statements_period_{grain}")  # type: ignore[index]
+    st.selectbox(  # type: ignore[index]
+        "Showing",
+        list(labels),
+        index=complete[0] if complete else 0,
+        key=f"statements_period_{grain}",
+    )
 ]
 start = _as_date(chosen["period_start_date"])
 end = _as_date(chosen["period_end_date"])
@@ -84,7 +91,9 @@ def _drill_down(accounts: pd.DataFrame | None, line_codes: list[str], key: str) 
     names = dict(zip(line_codes, line_codes, strict=True))
     line = st.selectbox("Drill down: line", list(names), key=f"{key}_line")
     rows = accounts[accounts["line_code"] == line]
-    rows = rows[(rows["journal_items"] > 0) | (rows["closing_balance"].abs() > 0.004)]
+    # accounts moved in the period, and balance sheet accounts holding a balance
+    held = (rows["statement"] == "balance_sheet") & (rows["closing_balance"].abs() > 0.004)
+    rows = rows[(rows["journal_items"] > 0) | held]
     if rows.empty:
         st.caption("No account on this line in the period.")
         return
