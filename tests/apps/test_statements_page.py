@@ -47,6 +47,10 @@ def test_statements_of_the_euro_company_with_drill_down(dashboard_env, open_page
     assert metrics["Debit"] == metrics["Credit"]  # the trial balance of the period balances
     pnl = at.dataframe[0].value
     assert list(pnl["line_name"])[-1] == "Net profit"
+    # the XLSX export holds every statement of the period
+
+    xlsx = next(b for b in at.get("download_button") if b.proto.label.endswith("(XLSX)"))
+    assert xlsx.proto.label == "Download all statements (XLSX)"
 
     # drill down: operating expenses -> its accounts -> one account's journal items
     at.selectbox(key="pnl_line").set_value("operating_expenses").run()
@@ -87,3 +91,20 @@ def test_group_view_in_the_reporting_currency(dashboard_env, open_page):
     assert any("Group in USD, 2 companies" in s.value for s in at.subheader)
     balance_sheet = at.dataframe[1].value
     assert "Translation difference" in set(balance_sheet["line_name"])
+
+
+@pytest.mark.unit
+def test_xlsx_export_round_trips_every_sheet() -> None:
+    import io
+
+    import pandas as pd
+
+    from apps.streamlit.ui import xlsx_bytes
+
+    pnl = pd.DataFrame({"line_name": ["Operating income", "Net profit"], "amount": [10.5, -2.25]})
+    kpis = pd.DataFrame({"kpi_name": ["Gross margin"], "kpi_value": [0.4]})
+    data = xlsx_bytes({"Profit and loss": pnl, "A sheet name longer than thirty-one chars": kpis})
+    back = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert list(back) == ["Profit and loss", "A sheet name longer than thirty"]
+    pd.testing.assert_frame_equal(back["Profit and loss"], pnl)
+    pd.testing.assert_frame_equal(back["A sheet name longer than thirty"], kpis)

@@ -150,6 +150,7 @@ if scope == "group":
     ui.csv_download(group, f"group_statements_{start}_{end}")
     st.stop()
 
+sheets: dict[str, pd.DataFrame] = {}  # what the XLSX export holds, one sheet per statement
 pnl_tab, bs_tab, cf_tab, tb_tab, kpi_tab = st.tabs(
     ["Profit and loss", "Balance sheet", "Cash flow", "Trial balance", "KPIs"]
 )
@@ -189,6 +190,7 @@ with pnl_tab:
             },
         )
         ui.csv_download(pnl, f"profit_and_loss_{grain}_{start}_company_{company}")
+        sheets["Profit and loss"] = shown
         _drill_down(
             accounts,
             [c for c, total in zip(pnl["line_code"], pnl["is_total"], strict=True) if not total],
@@ -229,6 +231,7 @@ with bs_tab:
             column_config=_money_columns(shown, [c for c in shown.columns if c != "line_name"]),
         )
         ui.csv_download(shown, f"balance_sheet_{end}_company_{company}")
+        sheets["Balance sheet"] = shown
         _drill_down(
             accounts,
             [c for c, t in zip(wide["line_code"], wide["is_total"], strict=True) if not t
@@ -248,6 +251,7 @@ with cf_tab:
         shown = cf[["line_name", "amount"]]
         st.dataframe(shown, hide_index=True, column_config=_money_columns(shown, ["amount"]))
         ui.csv_download(cf, f"cash_flow_{method}_{start}_{end}_company_{company}")
+        sheets[f"Cash flow ({method})"] = shown
 
 with tb_tab:
     if not ui.has_rows(accounts):
@@ -266,6 +270,7 @@ with tb_tab:
             ),
         )
         ui.csv_download(tb, f"trial_balance_{start}_{end}_company_{company}")
+        sheets["Trial balance"] = tb
 
 with kpi_tab:
     kpis = queries.financial_kpis(company, end_month)
@@ -284,3 +289,14 @@ with kpi_tab:
             },
         )
         ui.csv_download(kpis, f"kpis_{end_month}_company_{company}")
+        sheets["KPIs"] = kpis
+
+if sheets:
+    st.download_button(
+        "Download all statements (XLSX)",
+        ui.xlsx_bytes(sheets),
+        file_name=f"statements_{start}_{end}_company_{company}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="statements_xlsx",
+        icon=":material/table_view:",
+    )
