@@ -46,3 +46,30 @@ def test_financial_statement_tool_reads_the_statement_marts(small_marts):
         tools.financial_statement(warehouse, "balance_sheet", 1, grain="quarter")
     with pytest.raises(ConfigError, match="not a month"):
         tools.financial_statement(warehouse, "kpis", 1, period="last month")
+
+
+def test_statements_over_the_http_api(api) -> None:
+    import httpx
+
+    from orchestration.api_keys import create_key
+
+    _, agent = create_key(api.state, "agent", "agent")
+    headers = {"Authorization": f"Bearer {agent}"}
+    with httpx.Client(base_url=api.url, timeout=30) as http:
+        ok = http.get(
+            "/api/v1/statements/profit_and_loss",
+            params={"company_id": 2, "period": "2026-01", "grain": "fiscal_year"},
+            headers=headers,
+        )
+        assert ok.status_code == 200, ok.text
+        body = ok.json()
+        assert body["period_start"] == "2026-01-01" and body["grain"] == "fiscal_year"
+        assert body["lines"][-1]["line_code"] == "net_profit"
+        unknown = http.get("/api/v1/statements/pnl", params={"company_id": 2}, headers=headers)
+        assert unknown.status_code == 422
+        assert "unknown statement 'pnl'" in unknown.json()["detail"]
+        bad_period = http.get(
+            "/api/v1/statements/kpis", params={"company_id": 2, "period": "May"}, headers=headers
+        )
+        assert bad_period.status_code == 422
+        assert http.get("/api/v1/statements/kpis", params={"company_id": 2}).status_code == 401
