@@ -11,13 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from apps.streamlit import queries, ui
+from core.untrusted import md_text
 
 GRAINS = {"month": "Month", "quarter": "Fiscal quarter", "fiscal_year": "Fiscal year"}
 
 company = ui.company_id()
 currency_frame = queries.company_currency(company)
+# currency codes come from Odoo: shown escaped, as every Odoo text in a Markdown label
 currency = (
-    str(currency_frame["currency"].iloc[0]) if ui.has_rows(currency_frame) else "company currency"
+    md_text(currency_frame["currency"].iloc[0])
+    if ui.has_rows(currency_frame)
+    else "company currency"
 )
 st.title("Financial statements")
 
@@ -134,7 +138,9 @@ if scope == "group":
         ui.no_data("no consolidated statements (finance.fct_consolidated_statements_monthly)")
         st.stop()
     assert group is not None
-    code = str(reporting["currency"].iloc[0]) if ui.has_rows(reporting) else "reporting currency"
+    code = (
+        md_text(reporting["currency"].iloc[0]) if ui.has_rows(reporting) else "reporting currency"
+    )
     st.subheader(f"Group in {code}, {int(group['companies'].max())} companies")
     st.caption(
         "P&L at each month's average rate, balance sheet at the closing rate (Odoo's "
