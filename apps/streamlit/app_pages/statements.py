@@ -83,8 +83,39 @@ st.caption(
 )
 
 
+# column headers a reader understands (the rest: underscores to spaces, first letter capital)
+LABELS = {
+    "line_name": "Line",
+    "amount": "Amount",
+    "previous_period_amount": "Previous period",
+    "last_year_amount": "Same period last year",
+    "change_from_previous_period": "Change vs previous",
+    "change_from_last_year": "Change vs last year",
+    "margin": "Share of income",
+    "account_code": "Code",
+    "account_name": "Account",
+    "account_id": "Account id",
+    "kpi_name": "KPI",
+    "net_movement": "Net movement",
+    "journal_items": "Journal items",
+}
+
+
+def _human(column: Any) -> str:
+    text = LABELS.get(str(column), str(column).replace("_", " "))
+    return text[:1].upper() + text[1:]
+
+
 def _money_columns(frame: pd.DataFrame, columns: list[str]) -> dict[str, Any]:
-    return {c: st.column_config.NumberColumn(format="%.2f") for c in columns if c in frame}
+    """Human headers for every column; amounts with thousands separators and negatives in
+    parentheses, as statements print them."""
+    config: dict[str, Any] = {}
+    for c in frame.columns:
+        if c in columns:
+            config[c] = st.column_config.NumberColumn(_human(c), format="accounting")
+        else:
+            config[c] = st.column_config.Column(_human(c))
+    return config
 
 
 def _drill_down(accounts: pd.DataFrame | None, line_codes: list[str], key: str) -> None:
@@ -192,7 +223,7 @@ with pnl_tab:
                 **_money_columns(
                     shown, [c for c in shown.columns if c not in ("line_name", "margin")]
                 ),
-                "margin": st.column_config.NumberColumn(format="percent"),
+                "margin": st.column_config.NumberColumn(_human("margin"), format="percent"),
             },
         )
         ui.csv_download(pnl, f"profit_and_loss_{grain}_{start}_company_{company}")
@@ -289,9 +320,12 @@ with kpi_tab:
             kpis,
             hide_index=True,
             column_config={
-                c: st.column_config.NumberColumn(format="%.3f")
+                c: (
+                    st.column_config.Column(_human(c))
+                    if c in ("kpi_name", "unit")
+                    else st.column_config.NumberColumn(_human(c), format="%.3f")
+                )
                 for c in kpis.columns
-                if c not in ("kpi_name", "unit")
             },
         )
         ui.csv_download(kpis, f"kpis_{end_month}_company_{company}")
