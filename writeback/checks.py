@@ -12,9 +12,10 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, MetaData, Table, and_, func, inspect, select
+from sqlalchemy import Connection, and_, func, select
 
-from opstore import StateStore, metadata
+from opstore import StateStore
+from opstore.schema import alerts
 from writeback.catalog import Catalog, Skill
 from writeback.models import PolicyResult, ProposalRequest
 from writeback.policy import check_static
@@ -48,15 +49,6 @@ def check_request(
     return result, skill, targets
 
 
-def _alerts_table(conn: Connection) -> Table | None:
-    table = metadata.tables.get("alerts")
-    if table is not None:
-        return table
-    if not inspect(conn).has_table("alerts"):
-        return None
-    return Table("alerts", MetaData(), autoload_with=conn)
-
-
 def _check_source(
     result: PolicyResult, req: ProposalRequest, skill: Skill, targets: list[int], conn: Connection
 ) -> None:
@@ -64,14 +56,11 @@ def _check_source(
         if not isinstance(req.alert_key, str) or not req.alert_key:
             result.fail("source", "a proposal from an alert must give its alert_key")
             return
-        table = _alerts_table(conn)
-        row = None
-        if table is not None:
-            row = (
-                conn.execute(select(table).where(table.c.alert_key == req.alert_key))
-                .mappings()
-                .first()
-            )
+        row = (
+            conn.execute(select(alerts).where(alerts.c.alert_key == req.alert_key))
+            .mappings()
+            .first()
+        )
         if row is None:
             result.fail("source", f"alert not found: {req.alert_key[:200]!r}")
             return
