@@ -91,3 +91,21 @@ def test_the_baseline_is_the_first_revision() -> None:
 
     script = ScriptDirectory.from_config(_config())
     assert script.get_base() == BASELINE
+
+
+def test_concurrent_first_opens_take_turns(url: str) -> None:
+    """Several processes starting at once on an empty store (the API, Dagster, the
+    dashboard): one migrates, the others wait and find it done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_store(_: int) -> str | None:
+        store = StateStore(url)
+        try:
+            with store.engine.connect() as conn:
+                return current_revision(conn)
+        finally:
+            store.dispose()
+
+    with ThreadPoolExecutor(4) as pool:
+        revisions = list(pool.map(open_store, range(4)))
+    assert revisions == [head_revision()] * 4
