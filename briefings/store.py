@@ -1,4 +1,4 @@
-"""Tables of the briefings package in the operational store.
+"""Tables of the briefings package in the operational store (declared in ``opstore.schema``).
 
 ``alerts`` is a shared contract (the dashboard, the API and the agent read it): one row per
 alert_key, ``rule_key|company_id|record_model|record_id``, updated in place on every run so
@@ -10,113 +10,22 @@ traced back to the numbers; deliveries and LLM usage are kept per attempt and pe
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
+from opstore.schema import (
+    ALERT_STATUSES,
+    PRIORITIES,
+    alert_events,
+    alerts,
+    briefings,
+    deliveries,
+    llm_usage,
 )
 
-from opstore.db import metadata
-
-ALERT_STATUSES = ("new", "acknowledged", "resolved", "dismissed")
-PRIORITIES = ("critical", "high", "medium", "low")
-
-alerts = Table(
-    "alerts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("alert_key", String(300), nullable=False, unique=True),
-    Column("rule_key", String(100), nullable=False, index=True),
-    Column("family", String(50), nullable=False, index=True),
-    Column("area", String(20), nullable=False, index=True),
-    Column("priority", String(10), nullable=False),
-    Column("company_id", Integer, nullable=False, index=True),
-    Column("record_model", String(100), nullable=True),
-    Column("record_id", Integer, nullable=True),
-    Column("title", Text, nullable=False),
-    Column("details", Text, nullable=False, default="{}"),
-    Column("status", String(20), nullable=False, default="new", index=True),
-    Column("first_seen_at", DateTime(timezone=False), nullable=False),
-    Column("last_seen_at", DateTime(timezone=False), nullable=False),
-    Column("resolved_at", DateTime(timezone=False), nullable=True),
-    Column("acknowledged_by", String(200), nullable=True),
-    Column("acknowledged_at", DateTime(timezone=False), nullable=True),
-    Column("dismissed_by", String(200), nullable=True),
-    Column("dismissed_at", DateTime(timezone=False), nullable=True),
-    Column("escalated_at", DateTime(timezone=False), nullable=True),
-)
-
-alert_events = Table(
+__all__ = [
+    "ALERT_STATUSES",
+    "PRIORITIES",
     "alert_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("alert_id", Integer, ForeignKey("alerts.id"), nullable=False, index=True),
-    Column("event", String(30), nullable=False),  # raised|updated|reopened|acknowledged|...
-    Column("actor", String(200), nullable=False),
-    Column("at", DateTime(timezone=False), nullable=False),
-    Column("note", Text, nullable=True),
-)
-
-briefings = Table(
+    "alerts",
     "briefings",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("company_id", Integer, nullable=False, index=True),
-    Column("role", String(20), nullable=False, index=True),
-    Column("created_at", DateTime(timezone=False), nullable=False),
-    Column("as_of", String(10), nullable=True),
-    Column("kind", String(10), nullable=False),  # 'llm' | 'template'
-    Column("model", String(100), nullable=True),
-    Column("fallback_reason", Text, nullable=True),
-    Column("subject", Text, nullable=False),
-    Column("body_text", Text, nullable=False),
-    Column("body_html", Text, nullable=False),
-    Column("facts", Text, nullable=False),  # JSON: exactly what the text was written from
-    Column("output", Text, nullable=True),  # JSON: the validated structured output
-    Column("proposals", Text, nullable=True),  # JSON: proposals submitted with it
-    Column("input_tokens", Integer, nullable=False, default=0),
-    Column("output_tokens", Integer, nullable=False, default=0),
-    Column("cache_read_tokens", Integer, nullable=False, default=0),
-    Column("cache_write_tokens", Integer, nullable=False, default=0),
-    Column("estimated_tokens", Integer, nullable=False, default=0),
-    Column("cost_usd", Float, nullable=False, default=0.0),
-    Column("delivery_status", String(20), nullable=False, default="pending"),
-)
-
-deliveries = Table(
-    "briefing_deliveries",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("briefing_id", Integer, ForeignKey("briefings.id"), nullable=False, index=True),
-    Column("recipient", String(300), nullable=False),
-    Column("status", String(20), nullable=False),  # pending|sent|failed|skipped
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("last_error", Text, nullable=True),
-    Column("created_at", DateTime(timezone=False), nullable=False),
-    Column("sent_at", DateTime(timezone=False), nullable=True),
-    UniqueConstraint("briefing_id", "recipient", name="uq_delivery_recipient"),
-)
-
-llm_usage = Table(
+    "deliveries",
     "llm_usage",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=False), nullable=False, index=True),
-    Column("briefing_id", Integer, nullable=True),
-    Column("company_id", Integer, nullable=True),
-    Column("role", String(20), nullable=True),
-    Column("model", String(100), nullable=False),
-    Column("status", String(20), nullable=False),  # ok|invalid_output|api_error|...
-    Column("error", Text, nullable=True),
-    Column("input_tokens", Integer, nullable=False, default=0),
-    Column("output_tokens", Integer, nullable=False, default=0),
-    Column("cache_read_tokens", Integer, nullable=False, default=0),
-    Column("cache_write_tokens", Integer, nullable=False, default=0),
-    Column("cost_usd", Float, nullable=False, default=0.0),
-)
+]

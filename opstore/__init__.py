@@ -5,8 +5,8 @@ and LLM usage live here, never in the warehouse, so acknowledging an alert or ap
 action never competes with the pipeline for the warehouse's write lock.
 
 SQLite (WAL) under ``COO_HOME`` by default, PostgreSQL in production (``COO_STATE_URL``),
-through SQLAlchemy. Each package declares its own tables on :data:`metadata`; this package
-owns only the engine and the schema creation.
+through SQLAlchemy. Every table is declared in ``opstore.schema`` (the packages above import
+theirs from there) and migrated by Alembic (``opstore/migrations``) when a store is opened.
 """
 
 from opstore.db import StateStore, metadata, state_url

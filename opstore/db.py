@@ -1,8 +1,8 @@
-"""Engine, shared metadata and schema creation for the operational store."""
+"""Engine and opening of the operational store (the schema: ``opstore.schema``, migrated
+by ``opstore.migrate`` on open)."""
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,22 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from odoo_api.errors import ConfigError
 from odoo_api.warehouse import coo_home
+from opstore.migrate import upgrade
+from opstore.schema import metadata
 
-metadata = MetaData()
-
-# Modules that declare tables on ``metadata``; imported before ``create_all`` so that every
-# table exists whichever package opened the store first. A module that is not there yet
-# (a package not installed) is skipped.
-TABLE_MODULES: tuple[str, ...] = (
-    "briefings.store",
-    "writeback.store",
-    "orchestration.api_keys",
-)
+__all__ = ["StateStore", "metadata", "state_url"]
 
 
 def state_url(url: str | None = None) -> str:
@@ -57,18 +50,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
-def load_table_modules() -> None:
-    for name in TABLE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-
-
 @dataclass
 class StateStore:
-    """An opened operational store. Tables are created on first open (idempotent)."""
+    """An opened operational store, migrated to the newest schema on open (idempotent)."""
 
     url: str = ""
     engine: Engine = field(init=False)
@@ -80,9 +64,8 @@ class StateStore:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
-        load_table_modules()
         try:
-            metadata.create_all(self.engine)
+            upgrade(self.engine)
         except DBAPIError as exc:
             # a wrong host, database or permission: one line a person can act on
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, select
+from sqlalchemy import select
 
 from odoo_api.errors import ConfigError
-from opstore import StateStore, metadata
+from opstore import StateStore
+from opstore.schema import api_keys
 
 ROLES: tuple[str, ...] = ("reader", "agent", "operator", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -44,23 +45,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 DEFAULT_RATE_PER_MINUTE = 60
 TOKEN_PREFIX = "coo_"
 _TOKEN = re.compile(r"^coo_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
-
-api_keys = Table(
-    "api_keys",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key_id", String(12), nullable=False, unique=True),
-    Column("name", String(200), nullable=False),
-    Column("role", String(20), nullable=False),
-    Column("salt", String(64), nullable=False),
-    Column("key_hash", String(64), nullable=False),
-    Column("rate_per_minute", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=False), nullable=False),
-    Column("created_by", String(200), nullable=False),
-    Column("last_used_at", DateTime(timezone=False), nullable=True),
-    Column("revoked_at", DateTime(timezone=False), nullable=True),
-    Column("revoked_by", String(200), nullable=True),
-)
 
 
 @dataclass(frozen=True)

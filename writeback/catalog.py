@@ -21,17 +21,12 @@ from odoo_api.errors import ConfigError
 __all__ = [
     "AUTONOMY_LEVELS",
     "METHODS",
-    "RECIPES",
-    "REMOTE_METHODS",
     "SENSITIVE_MODEL_PREFIXES",
     "Catalog",
     "Limits",
-    "Recipe",
     "Skill",
-    "check_remote",
     "is_sensitive_model",
     "load_catalog",
-    "major_of",
 ]
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "catalog.yaml"
@@ -39,101 +34,6 @@ AUTONOMY_LEVELS = ("auto", "approval", "forbidden")
 RISKS = ("low", "medium", "high")
 #: The only Odoo methods a skill may call. Never confirm, post, unlink or run an action.
 METHODS = ("write", "message_post", "activity_schedule", "create")
-#: Every method write-back calls in Odoo (a skill, finding what it wrote, its undo), per
-#: Odoo release, as the real servers answered (``simulator/odoo1*/samples/writeback``):
-#: ``exists`` is private on 19 ("cannot be called remotely") and so is never used, on 17
-#: either; what an action wrote is found by searching for its marker and read by id.
-_COMMON_REMOTE = frozenset(
-    {"search", "search_read", "search_count", "read", "write", "create", "unlink",
-     "message_post", "activity_schedule", "button_cancel"}
-)  # fmt: skip
-REMOTE_METHODS: dict[int, frozenset[str]] = {
-    17: _COMMON_REMOTE | {"exists"},
-    19: _COMMON_REMOTE,
-}
-
-
-def major_of(version: dict[str, Any]) -> int:
-    """The Odoo major release in a ``common.version`` answer (19 when it does not say)."""
-    info = version.get("server_version_info") or [19]
-    try:
-        return int(info[0])
-    except (TypeError, ValueError, IndexError):
-        return 19
-
-
-def check_remote(major: int, model: str, method: str) -> None:
-    """Refuse, before sending, a call Odoo ``major`` does not allow remotely or that no
-    recipe uses (a programming error, so it fails loudly)."""
-    table = REMOTE_METHODS.get(major, REMOTE_METHODS[max(REMOTE_METHODS)])
-    if method not in table or method == "exists":
-        raise ValueError(
-            f"{model}.{method} is not remotely callable for write-back on Odoo {major}"
-        )
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How a skill writes, how what it wrote is found again, and how it is undone.
-
-    ``find``: ``marker`` (searched by the idempotency key written into Odoo) or ``values``
-    (a field write, read back by id). ``undo``: the calls of the undo, in order;
-    ``fallback``: what is done when Odoo refuses the last undo call (a purchase order that
-    cannot be deleted is left cancelled with a note). ``verify``: how the undo is checked.
-    """
-
-    do: tuple[tuple[str, str], ...]  # (model, method); "record" = the proposal's model
-    find: str
-    read: tuple[tuple[str, str], ...]
-    undo: tuple[tuple[str, str], ...]
-    verify: tuple[tuple[str, str], ...]
-    fallback: tuple[tuple[str, str], ...] = ()
-
-    def calls(self) -> list[tuple[str, str]]:
-        return [*self.do, *self.read, *self.undo, *self.verify, *self.fallback]
-
-
-_MESSAGE = Recipe(
-    do=(("record", "message_post"),),
-    find="marker",
-    read=(("mail.message", "search"), ("mail.message", "read")),
-    undo=(("mail.message", "unlink"),),
-    verify=(("mail.message", "search"),),
-)
-_WRITE = Recipe(
-    do=(("record", "write"),),
-    find="values",
-    read=(("record", "read"),),
-    undo=(("record", "write"),),
-    verify=(("record", "read"),),
-)
-#: The undo recipe of every executable skill (a skill without one cannot be rolled back).
-RECIPES: dict[str, Recipe] = {
-    "schedule_activity": Recipe(
-        do=(("record", "activity_schedule"),),
-        find="marker",
-        read=(("mail.activity", "search"), ("mail.activity", "read")),
-        undo=(("mail.activity", "unlink"),),
-        verify=(("mail.activity", "search"),),
-    ),
-    "post_internal_note": _MESSAGE,
-    "send_payment_reminder": _MESSAGE,
-    "create_draft_rfq": Recipe(
-        do=(("purchase.order", "create"),),
-        find="marker",
-        read=(
-            ("purchase.order", "search"),
-            ("purchase.order", "read"),
-            ("purchase.order.line", "search_read"),
-        ),
-        undo=(("purchase.order", "button_cancel"), ("purchase.order", "unlink")),
-        verify=(("purchase.order", "search"), ("purchase.order", "read")),
-        fallback=(("purchase.order", "message_post"),),
-    ),
-    "set_deal_priority": _WRITE,
-    "set_deal_tag": _WRITE,
-    "assign_lead": _WRITE,
-}
 
 #: Models no skill may target, whatever a catalog says (a second net under the allow-list).
 SENSITIVE_MODEL_PREFIXES = ("ir.", "res.users", "res.groups", "res.company", "base.", "auth_")

@@ -13,7 +13,7 @@ between the Odoo write and the audit record. So each action
    writes ``execution_succeeded`` exactly when it is found, whatever the call returned or
    raised: Odoo 17 answers ``activity_schedule`` with a recordset's repr over JSON-RPC and a
    fault *after* the commit over XML-RPC, 19 with a list, a timeout with nothing at all.
-   Only the methods ``writeback.catalog.REMOTE_METHODS`` lists for the server's release are
+   Only the methods ``writeback.odoo_io.REMOTE_METHODS`` lists for the server's release are
    called (``exists`` is private on 19).
 
 When a run finds an action already started (a crash, a kill, a timeout after the write), it
@@ -28,7 +28,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,8 +36,17 @@ from sqlalchemy import Connection, select
 from odoo_api.client import OdooClient
 from odoo_api.errors import OdooConnectionError, OdooError, OdooServerError
 from opstore import StateStore
-from writeback.catalog import Catalog, Skill, check_remote, load_catalog, major_of
-from writeback.policy import PolicyResult, check_odoo
+from writeback.catalog import Catalog, Skill, load_catalog
+from writeback.models import Plan, PolicyResult, ProposalRequest
+from writeback.odoo_checks import check_odoo
+from writeback.odoo_io import (
+    find_created,
+    m2o,
+    read_created,
+    read_fields,
+    remote,
+    writes_landed,
+)
 from writeback.store import append_audit, audit_log, dumps, executions, proposals, utcnow
 
 __all__ = ["Plan", "execute_approved", "plan_for"]
@@ -57,45 +65,6 @@ _TRANSIENT = (OdooConnectionError, OdooServerError)
 _M2O_FIELDS = ("user_id", "partner_id", "product_id", "company_id")
 
 
-def _m2o(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return value[0] if value else False
-    return value
-
-
-@dataclass
-class Plan:
-    """Exactly what will be sent to Odoo, and how to recognise it afterwards."""
-
-    skill: str
-    model: str  # the model the call goes to
-    method: str
-    calls: list[dict[str, Any]]  # each {"ids": [...] | None, "kwargs": {...}}
-    context: dict[str, Any]
-    marker: str
-    kind: str  # create | message | write
-    created_model: str | None = None
-    watch_model: str = ""
-    watch_ids: list[int] = field(default_factory=list)
-    watch_fields: list[str] = field(default_factory=list)
-    expected: dict[str, Any] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "method": self.method,
-            "calls": self.calls,
-            "context": self.context,
-            "marker": self.marker,
-            "kind": self.kind,
-            "created_model": self.created_model,
-            "watch_model": self.watch_model,
-            "watch_ids": self.watch_ids,
-            "watch_fields": self.watch_fields,
-            "expected": self.expected,
-        }
-
-
 def _text(body: str, marker: str) -> str:
     """Plain text as Odoo shows it, with the idempotency marker on its own last line."""
     return f"{body.strip()}\n\n[{marker}]"
@@ -108,7 +77,7 @@ def _html(body: str, marker: str) -> str:
 
 def _responsible(model: str, row: dict[str, Any]) -> int | None:
     field_name = "invoice_user_id" if model == "account.move" else "user_id"
-    value = _m2o(row.get(field_name))
+    value = m2o(row.get(field_name))
     return int(value) if value else None
 
 
@@ -153,7 +122,7 @@ def plan_for(
                 "message_type": "comment",
                 "subtype_xmlid": "mail.mt_comment" if reminder else "mail.mt_note",
             }
-            partner = _m2o(policy.records.get(str(rid), {}).get("partner_id"))
+            partner = m2o(policy.records.get(str(rid), {}).get("partner_id"))
             if reminder and partner:
                 kwargs["partner_ids"] = [int(partner)]
             calls.append({"ids": [rid], "kwargs": kwargs})
@@ -193,74 +162,10 @@ def plan_for(
     raise ValueError(f"no executor for skill {skill.key}")
 
 
-# -- talking to Odoo -------------------------------------------------------------------------------
-
-
-def odoo_major(odoo: OdooClient) -> int:
-    """The Odoo release on the other side (its ``common.version``)."""
-    return major_of(odoo.version())
-
-
-def remote(odoo: OdooClient, model: str, method: str, **kwargs: Any) -> Any:
-    """One call, refused before it is sent when this Odoo release does not allow it
-    remotely (``writeback.catalog.REMOTE_METHODS``)."""
-    check_remote(odoo_major(odoo), model, method)
-    return odoo.call(model, method, **kwargs)
-
-
-def search(odoo: OdooClient, model: str, domain: list[Any], context: dict[str, Any]) -> list[int]:
-    """Ids matching ``domain``, archived ones included (an activity marked done is archived,
-    not gone)."""
-    check_remote(odoo_major(odoo), model, "search")
-    return odoo.search(model, domain, order="id", context={**context, "active_test": False})
-
-
-# -- reading Odoo ---------------------------------------------------------------------------------
-
-
-def _read(
-    odoo: OdooClient, plan: Plan, model: str, ids: list[int], fields: list[str]
-) -> dict[str, Any]:
-    if not ids:
-        return {}
-    rows = remote(odoo, model, "read", ids=ids, fields=fields, context=plan.context)
-    return {str(r["id"]): {k: r.get(k) for k in fields} for r in rows or []}
-
-
-def _find_created(odoo: OdooClient, plan: Plan, targets: list[int]) -> list[int]:
-    """Ids already in Odoo that carry this action's marker."""
-    if plan.created_model == "mail.activity":
-        domain: list[Any] = [["res_model", "=", plan.model], ["res_id", "in", targets],
-                             ["note", "ilike", plan.marker]]  # fmt: skip
-    elif plan.created_model == "mail.message":
-        domain = [
-            ["model", "=", plan.model],
-            ["res_id", "in", targets],
-            ["body", "ilike", plan.marker],
-        ]
-    else:
-        domain = [["origin", "=", plan.marker]]
-    return search(odoo, plan.created_model or plan.model, domain, plan.context)
-
-
-def _writes_landed(current: dict[str, Any], plan: Plan) -> bool:
-    if not current or len(current) != len(plan.watch_ids):
-        return False
-    for row in current.values():
-        for fname, want in plan.expected.items():
-            got = row.get(fname)
-            if fname == "tag_ids":
-                if want not in (got or []):
-                    return False
-            elif _m2o(got) != want:
-                return False
-    return True
-
-
 def _verify(plan: Plan, after: dict[str, Any], targets: list[int]) -> str | None:
     """Why the read-back does not show what was asked, or None."""
     if plan.kind == "write":
-        return None if _writes_landed(after, plan) else f"read-back differs from {plan.expected}"
+        return None if writes_landed(after, plan) else f"read-back differs from {plan.expected}"
     if not after:
         return "nothing found in Odoo after the call"
     for row in after.values():
@@ -278,24 +183,6 @@ def _verify(plan: Plan, after: dict[str, Any], targets: list[int]) -> str | None
             if row.get("origin") != plan.marker:
                 return "RFQ carries no idempotency marker"
     return None
-
-
-def _read_created(odoo: OdooClient, plan: Plan, ids: list[int]) -> dict[str, Any]:
-    after = _read(odoo, plan, plan.created_model or plan.model, ids, plan.watch_fields)
-    if plan.created_model == "purchase.order" and ids:
-        lines = odoo.search_read(
-            "purchase.order.line",
-            [["order_id", "in", ids]],
-            ["order_id", "product_id", "product_qty", "price_unit"],
-            context=plan.context,
-        )
-        for line in lines:
-            row = after.get(str(_m2o(line["order_id"])))
-            if row is not None:
-                row.setdefault("lines", []).append(
-                    {k: _m2o(line[k]) for k in ("product_id", "product_qty", "price_unit")}
-                )
-    return after
 
 
 # -- the state side ---------------------------------------------------------------------------------
@@ -317,9 +204,7 @@ def _events(conn: Connection, key: str) -> list[dict[str, Any]]:
     return [{"event": e, "payload": json.loads(str(p))} for e, p in rows]
 
 
-def _request(proposal: dict[str, Any]) -> Any:
-    from writeback.service import ProposalRequest
-
+def _request(proposal: dict[str, Any]) -> ProposalRequest:
     return ProposalRequest(
         skill=proposal["skill"],
         company_id=proposal["company_id"],
@@ -564,12 +449,12 @@ def _probe(
 ) -> tuple[list[int], dict[str, Any]] | None:
     """What this action already left in Odoo: (created ids, values), or None."""
     if plan.kind == "write":
-        current = _read(odoo, plan, plan.model, targets, plan.watch_fields)
-        return ([], current) if _writes_landed(current, plan) else None
-    ids = _find_created(odoo, plan, targets)
+        current = read_fields(odoo, plan, plan.model, targets, plan.watch_fields)
+        return ([], current) if writes_landed(current, plan) else None
+    ids = find_created(odoo, plan, targets)
     if not ids:
         return None
-    return ids, _read_created(odoo, plan, ids)
+    return ids, read_created(odoo, plan, ids)
 
 
 def execute_approved(

@@ -8,33 +8,28 @@ its source (an alert that exists and is about this record and company, or a brie
 with an Odoo client, the record exists, belongs to the company in scope and is in a state
 the skill makes sense for. Text read from Odoo or written by a model is untrusted: it can
 only ever land in the few fields the skill names.
+
+This module is the pure part (no store, no Odoo): the checks on the request alone. The
+source and the limits are checked against the store in ``writeback.checks``, the records
+against Odoo in ``writeback.odoo_checks``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, and_, func, inspect, select
-
 from core.untrusted import finite_problem, normalise, skeleton, text_problem
-from odoo_api.client import OdooClient
-from odoo_api.errors import OdooAccessError, OdooError
-from opstore import StateStore, metadata
 from writeback.catalog import Catalog, Skill, is_sensitive_model
-from writeback.store import proposals
+from writeback.models import PolicyResult, ProposalRequest
 
 __all__ = [
     "AGENT_SOURCES",
     "SOURCES",
     "PolicyResult",
-    "check_odoo",
-    "check_request",
-    "recheck_rates",
+    "check_static",
+    "targets_of",
     "untrusted_text_problem",
     "writes_free_text",
 ]
@@ -42,9 +37,6 @@ __all__ = [
 SOURCES = ("alert", "briefing", "api", "mcp", "manual")
 #: sources whose text an agent wrote (not a rule's template, not a person at the CLI)
 AGENT_SOURCES = ("api", "mcp")
-#: statuses that count against rate limits and cooldowns (a refused proposal does not)
-LIVE_STATUSES = ("pending", "approved", "executing", "executed", "failed")
-OPEN_ALERT_STATUSES = ("new", "acknowledged")
 
 _INJECTION = re.compile(
     r"(ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|rules))"
@@ -94,38 +86,6 @@ def writes_free_text(skill: Skill) -> bool:
     )
 
 
-@dataclass
-class PolicyResult:
-    """The outcome of the checks: ``ok`` with the checks run, or the first failing reason."""
-
-    ok: bool = True
-    reason: str | None = None
-    checks: list[dict[str, Any]] = field(default_factory=list)
-    verified_in_odoo: bool = False
-    amount: float | None = None
-    resolved: dict[str, Any] = field(default_factory=dict)  # e.g. tag name -> tag id
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> fields read
-
-    def passed(self, name: str, detail: str = "") -> None:
-        self.checks.append({"check": name, "ok": True, "detail": detail})
-
-    def fail(self, name: str, reason: str) -> PolicyResult:
-        self.ok = False
-        self.reason = reason
-        self.checks.append({"check": name, "ok": False, "detail": reason})
-        return self
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "reason": self.reason,
-            "checks": self.checks,
-            "verified_in_odoo": self.verified_in_odoo,
-            "amount": self.amount,
-            "resolved": self.resolved,
-        }
-
-
 def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
@@ -154,12 +114,12 @@ def _walk_strings(value: Any, path: str = "params") -> list[tuple[str, str]]:
     return []
 
 
-def check_request(
-    state: StateStore, catalog: Catalog, req: Any, conn: Connection, *, now: datetime | None = None
+def check_static(
+    catalog: Catalog, req: ProposalRequest
 ) -> tuple[PolicyResult, Skill | None, list[int]]:
-    """Every check that needs no Odoo: catalog, model, schema, text, limits, source."""
+    """Every check on the request alone (pure: no store, no Odoo): source kind, catalog,
+    model, records, schema, text and the size and amount limits."""
     result = PolicyResult()
-    now = now or datetime.now(UTC)
     if req.source not in SOURCES:
         return (
             result.fail("source", f"unknown source {req.source!r} (one of {', '.join(SOURCES)})"),
@@ -286,302 +246,4 @@ def check_request(
                 skill,
                 targets,
             )
-    _check_source(result, req, skill, targets, conn)
-    if not result.ok:
-        return result, skill, targets
-    _check_rates(result, req, skill, targets, conn, now)
     return result, skill, targets
-
-
-def _alerts_table(conn: Connection) -> Table | None:
-    table = metadata.tables.get("alerts")
-    if table is not None:
-        return table
-    if not inspect(conn).has_table("alerts"):
-        return None
-    return Table("alerts", MetaData(), autoload_with=conn)
-
-
-def _check_source(
-    result: PolicyResult, req: Any, skill: Skill, targets: list[int], conn: Connection
-) -> None:
-    if req.source == "alert":
-        if not isinstance(req.alert_key, str) or not req.alert_key:
-            result.fail("source", "a proposal from an alert must give its alert_key")
-            return
-        table = _alerts_table(conn)
-        row = None
-        if table is not None:
-            row = (
-                conn.execute(select(table).where(table.c.alert_key == req.alert_key))
-                .mappings()
-                .first()
-            )
-        if row is None:
-            result.fail("source", f"alert not found: {req.alert_key[:200]!r}")
-            return
-        if row["family"] not in skill.alert_families:
-            result.fail("source", f"skill '{skill.key}' does not answer {row['family']} alerts")
-            return
-        if row["company_id"] != req.company_id:
-            result.fail(
-                "source", f"the alert is about company {row['company_id']}, not {req.company_id}"
-            )
-            return
-        if row["record_model"] and (
-            row["record_model"] != req.model or row["record_id"] not in targets
-        ):
-            result.fail(
-                "source",
-                f"the alert is about {row['record_model']}({row['record_id']}), not {req.model}{tuple(targets)}",
-            )
-            return
-        if row["status"] not in OPEN_ALERT_STATUSES:
-            result.fail("source", f"the alert is {row['status']}: nothing to act on")
-            return
-        result.passed("source", f"alert {row['family']} #{row['id']}")
-        return
-    if req.source == "briefing":
-        if not req.source_ref:
-            result.fail(
-                "source", "a proposal from a briefing must give the briefing id in source_ref"
-            )
-            return
-        if req.alert_key:  # a briefing proposal that names an alert is held to it
-            _check_source(result, _with_source(req, "alert"), skill, targets, conn)
-            if result.ok:
-                result.checks[-1]["detail"] += f" (briefing {req.source_ref})"
-            return
-        result.passed("source", f"briefing {req.source_ref}")
-        return
-    if req.alert_key:
-        _check_source(result, _with_source(req, "alert"), skill, targets, conn)
-        return
-    result.passed("source", f"{req.source} by {req.requested_by}")
-
-
-def _with_source(req: Any, source: str) -> Any:
-    from dataclasses import replace
-
-    return replace(req, source=source)
-
-
-def _check_rates(
-    result: PolicyResult,
-    req: Any,
-    skill: Skill,
-    targets: list[int],
-    conn: Connection,
-    now: datetime,
-) -> None:
-    live = proposals.c.status.in_(LIVE_STATUSES)
-    same = and_(proposals.c.skill == skill.key, proposals.c.company_id == req.company_id, live)
-    if skill.limits.rate_per_hour is not None:
-        count = conn.execute(
-            select(func.count()).where(same, proposals.c.created_at >= now - timedelta(hours=1))
-        ).scalar_one()
-        if count >= skill.limits.rate_per_hour:
-            result.fail(
-                "limits",
-                f"rate limit: {count} '{skill.key}' actions in the last hour (limit {skill.limits.rate_per_hour})",
-            )
-            return
-    since = now - timedelta(hours=skill.limits.cooldown_hours or 0)
-    rows = conn.execute(
-        select(
-            proposals.c.id, proposals.c.record_ids, proposals.c.status, proposals.c.created_at
-        ).where(same, proposals.c.model == req.model)
-    ).all()
-    for pid, rids, status, created_at in rows:
-        overlap = set(json.loads(str(rids or "[]"))) & set(targets)
-        if not overlap:
-            continue
-        created: datetime = created_at  # type: ignore[assignment]
-        created = created if created.tzinfo else created.replace(tzinfo=UTC)
-        if status in ("pending", "approved", "executing"):
-            result.fail(
-                "limits",
-                f"proposal #{pid} already does '{skill.key}' on record {min(overlap)} ({status})",
-            )
-            return
-        if skill.limits.cooldown_hours and created >= since:
-            result.fail(
-                "limits",
-                f"cooldown: '{skill.key}' ran on record {min(overlap)} less than {skill.limits.cooldown_hours:g} h ago (proposal #{pid})",
-            )
-            return
-    result.passed("limits", "within rate, cooldown and size limits")
-
-
-def recheck_rates(
-    result: PolicyResult,
-    req: Any,
-    skill: Skill,
-    targets: list[int],
-    conn: Connection,
-    now: datetime,
-) -> None:
-    """The duplicate, cooldown and rate checks again, in the transaction that stores the
-    proposal (under its lock): what another proposal stored meanwhile counts."""
-    again = PolicyResult()
-    _check_rates(again, req, skill, targets, conn, now)
-    if not again.ok:
-        result.fail("limits", again.reason or "limits")
-
-
-# -- Odoo side -----------------------------------------------------------------------------
-
-_READ_FIELDS: dict[str, list[str]] = {
-    "account.move": [
-        "company_id",
-        "move_type",
-        "state",
-        "payment_state",
-        "invoice_date_due",
-        "amount_residual",
-        "partner_id",
-        "invoice_user_id",
-    ],
-    "crm.lead": ["company_id", "active", "probability", "user_id", "type", "priority", "tag_ids"],
-    "res.partner": ["company_id", "active", "user_id"],
-    "product.product": ["company_id", "active"],
-    "purchase.order": ["company_id", "state", "user_id"],
-    "sale.order": ["company_id", "state", "user_id"],
-    "hr.expense": ["company_id", "state"],
-}
-#: records that may be shared by every company (company_id False)
-_SHARED_OK = ("res.partner", "product.product")
-
-
-def _m2o(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return value[0] if value else False
-    return value
-
-
-def _today(odoo: OdooClient) -> date:
-    return datetime.now(UTC).date()
-
-
-def check_odoo(
-    result: PolicyResult, skill: Skill, req: Any, targets: list[int], odoo: OdooClient
-) -> PolicyResult:
-    """The checks against the live data: existence, company, and the record's state."""
-    company = int(req.company_id)
-    ctx = {"allowed_company_ids": [company], "active_test": False}
-    fields = [*_READ_FIELDS.get(req.model, ["company_id"]), "write_date"]
-    try:
-        rows = odoo.call(req.model, "read", ids=targets, fields=fields, context=ctx)
-    except OdooAccessError as exc:
-        # a record rule hides it: another company's record, or one the API user may not read
-        return result.fail(
-            "company",
-            f"{req.model}{tuple(targets)} is not accessible in company {company}: it belongs to "
-            f"another company (or the API user may not read it): {exc}",
-        )
-    except OdooError as exc:
-        return result.fail(
-            "odoo", f"cannot read {req.model}{tuple(targets)} in company {company}: {exc}"
-        )
-    found = {int(r["id"]): r for r in rows or []}
-    for rid in targets:
-        row = found.get(rid)
-        if row is None:
-            return result.fail(
-                "odoo",
-                f"{req.model}({rid}) does not exist (or is not visible in company {company})",
-            )
-        rc = _m2o(row.get("company_id"))
-        if rc is False and req.model in _SHARED_OK:
-            pass
-        elif rc != company:
-            return result.fail(
-                "company", f"{req.model}({rid}) belongs to company {rc}, not {company}"
-            )
-        if row.get("active") is False:
-            return result.fail("odoo", f"{req.model}({rid}) is archived")
-        problem = _state_problem(skill, req.model, row, odoo)
-        if problem:
-            return result.fail("consistency", f"{req.model}({rid}) {problem}")
-        result.records[str(rid)] = row
-    try:
-        _check_params_in_odoo(result, skill, req, company, odoo)
-    except OdooError as exc:
-        return result.fail("odoo", f"cannot check the parameters in Odoo: {exc}")
-    if result.ok:
-        result.verified_in_odoo = True
-        result.passed("odoo", f"{len(targets)} record(s) exist in company {company}")
-    return result
-
-
-def _state_problem(skill: Skill, model: str, row: dict[str, Any], odoo: OdooClient) -> str | None:
-    if model == "account.move":
-        if row.get("move_type") != "out_invoice" or row.get("state") != "posted":
-            return "is not a posted customer invoice"
-        if skill.key in ("send_payment_reminder", "schedule_activity"):
-            if row.get("payment_state") not in ("not_paid", "partial"):
-                return f"is {row.get('payment_state')}: nothing to chase"
-            due = row.get("invoice_date_due")
-            if skill.key == "send_payment_reminder" and (
-                not due or date.fromisoformat(due) >= _today(odoo)
-            ):
-                return f"is not overdue (due {due})"
-        if (
-            skill.limits.max_amount is not None
-            and float(row.get("amount_residual") or 0) > skill.limits.max_amount
-        ):
-            return f"residual {row.get('amount_residual')} is over the limit of {skill.limits.max_amount:g}"
-    if model == "crm.lead":
-        if float(row.get("probability") or 0) >= 100:
-            return "is won already"
-        if skill.key == "assign_lead" and _m2o(row.get("user_id")):
-            return "is already assigned"
-    return None
-
-
-def _check_params_in_odoo(
-    result: PolicyResult, skill: Skill, req: Any, company: int, odoo: OdooClient
-) -> None:
-    params = req.params
-    ctx = {"allowed_company_ids": [company], "active_test": False}
-    user_id = params.get("user_id")
-    if user_id is not None:
-        users = odoo.search_read(
-            "res.users",
-            [["id", "=", user_id]],
-            ["company_ids", "active", "share"],
-            context={"active_test": False},
-        )
-        if not users or not users[0].get("active") or users[0].get("share"):
-            result.fail("params", f"user {user_id} is not an active internal user")
-            return
-        if company not in (users[0].get("company_ids") or []):
-            result.fail("company", f"user {user_id} does not work for company {company}")
-            return
-    if skill.key == "set_deal_tag":
-        tags = odoo.search_read("crm.tag", [["name", "=", params["tag"]]], ["id", "name"], limit=2)
-        exact = [t for t in tags if t.get("name") == params["tag"]]
-        if not exact:
-            result.fail(
-                "params",
-                f"CRM tag {params['tag']!r} does not exist (tags are not created by write-back)",
-            )
-            return
-        result.resolved["tag_id"] = int(exact[0]["id"])
-    if skill.key == "create_draft_rfq":
-        vendors = odoo.call(
-            "res.partner",
-            "read",
-            ids=[params["partner_id"]],
-            fields=["company_id", "active"],
-            context=ctx,
-        )
-        if not vendors or vendors[0].get("active") is False:
-            result.fail("params", f"vendor res.partner({params['partner_id']}) does not exist")
-            return
-        vc = _m2o(vendors[0].get("company_id"))
-        if vc not in (False, company):
-            result.fail(
-                "company", f"vendor res.partner({params['partner_id']}) belongs to company {vc}"
-            )
-            return

@@ -32,7 +32,8 @@ from sqlalchemy import select
 
 from odoo_api.client import OdooClient
 from opstore import StateStore
-from writeback.executor import Plan, _find_created, _read, _read_created, _writes_landed
+from writeback.models import Plan
+from writeback.odoo_io import find_created, read_created, read_fields, writes_landed
 from writeback.store import append_audit, audit_log, proposals, utcnow
 
 __all__ = ["KINDS", "Finding", "reconcile"]
@@ -99,8 +100,8 @@ def _compare(
         return Finding(int(row["id"]), row["skill"], kind, status, ids, detail)
 
     if plan.kind == "write":
-        now = _read(odoo, plan, plan.model, plan.watch_ids or targets, plan.watch_fields)
-        landed = _writes_landed(now, plan)
+        now = read_fields(odoo, plan, plan.model, plan.watch_ids or targets, plan.watch_fields)
+        landed = writes_landed(now, plan)
         seen = {"ids": [], "after": now, "before": started[0]["before"]}
         if status == "failed" and landed:
             return finding("failed_but_present", [], f"Odoo shows {plan.expected}"), seen
@@ -112,8 +113,8 @@ def _compare(
             }
             return finding("changed_since", [], f"Odoo shows {values}, not {plan.expected}"), seen
         return None, seen
-    ids = _find_created(odoo, plan, targets)
-    after = _read_created(odoo, plan, ids)
+    ids = find_created(odoo, plan, targets)
+    after = read_created(odoo, plan, ids)
     seen = {"ids": ids, "after": after, "before": started[0]["before"]}
     live = ids
     if plan.created_model == "purchase.order":  # a cancelled RFQ is what an undo may leave

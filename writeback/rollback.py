@@ -3,7 +3,7 @@
 A rollback compares Odoo now with the values read back right after the execution
 (``write_date`` and the written fields). Equal: it restores the values before (field
 writes) or removes what the action created (activity, chatter message, draft RFQ), by the
-skill's recipe in ``writeback.catalog.RECIPES``. Different: someone changed the record since,
+skill's recipe in ``writeback.odoo_io.RECIPES``. Different: someone changed the record since,
 and restoring would overwrite their work, so it refuses and says what changed.
 
 A rollback is recorded done only when Odoo shows it done: what was deleted is looked for by
@@ -27,7 +27,8 @@ from odoo_api.errors import ConfigError, OdooError
 from opstore import StateStore
 from writeback.approvers import roles_of
 from writeback.catalog import Catalog, load_catalog
-from writeback.executor import Plan, _m2o, _read, _read_created, remote, search
+from writeback.models import Plan
+from writeback.odoo_io import m2o, read_created, read_fields, remote, search
 from writeback.store import append_audit, audit_log, proposals, utcnow
 
 __all__ = ["rollback_proposal"]
@@ -63,7 +64,7 @@ def _differences(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
             got = cur.get(fname)
             if fname == "lines":
                 continue
-            if _m2o(got) != _m2o(value) and got != value:
+            if m2o(got) != m2o(value) and got != value:
                 out.append(f"record {rid} {fname} is now {got!r} (after the action: {value!r})")
     return out
 
@@ -79,13 +80,13 @@ def _gone(odoo: OdooClient, plan: Plan, model: str, ids: list[int]) -> list[int]
 def _undo_created(
     odoo: OdooClient, plan: Plan, created: list[int], after: dict[str, Any]
 ) -> dict[str, Any]:
-    """Remove what the action created, by the skill's recipe (``writeback.catalog.RECIPES``),
+    """Remove what the action created, by the skill's recipe (``writeback.odoo_io.RECIPES``),
     and say what Odoo shows afterwards: ``{"model", "removed", "cancelled", "left", ...}`` or
     ``{"refused": why}`` when nothing may be touched."""
     model = plan.created_model or plan.model
     already = _gone(odoo, plan, model, created)
     todo = [i for i in created if i not in already]
-    now = _read_created(odoo, plan, todo)
+    now = read_created(odoo, plan, todo)
     changed = _differences(now, {k: v for k, v in after.items() if int(k) in todo})
     if model == "purchase.order":
         changed = [c for c in changed if " state is now " not in c]  # judged just below
@@ -120,7 +121,7 @@ def _undo_created(
     left = [i for i in todo if i not in gone]
     out["removed"] = [i for i in created if i in already or i in gone]
     if model == "purchase.order" and left:
-        states = _read(odoo, plan, model, left, ["state"])
+        states = read_fields(odoo, plan, model, left, ["state"])
         cancelled = [i for i in left if states.get(str(i), {}).get("state") == "cancel"]
         if cancelled:
             note = (
@@ -202,7 +203,7 @@ def rollback_proposal(
     try:
         if plan.kind == "write":
             ids = [int(i) for i in after]
-            now = _read(odoo, plan, plan.model, ids, plan.watch_fields)
+            now = read_fields(odoo, plan, plan.model, ids, plan.watch_fields)
             changed = _differences(now, after)
             if changed:
                 return refuse("changed by someone else since: " + "; ".join(changed))
@@ -212,15 +213,15 @@ def rollback_proposal(
                     if fname == "write_date":
                         continue
                     old = before.get(str(rid), {}).get(fname)
-                    vals[fname] = [[6, 0, list(old or [])]] if fname == "tag_ids" else _m2o(old)
+                    vals[fname] = [[6, 0, list(old or [])]] if fname == "tag_ids" else m2o(old)
                 remote(odoo, plan.model, "write", ids=[rid], vals=vals, context=plan.context)
-            restored = _read(odoo, plan, plan.model, ids, plan.watch_fields)
+            restored = read_fields(odoo, plan, plan.model, ids, plan.watch_fields)
             wrong = [
                 f"record {rid} {f}"
                 for rid in ids
                 for f in plan.watch_fields
                 if f != "write_date"
-                and _m2o(restored.get(str(rid), {}).get(f)) != _m2o(before.get(str(rid), {}).get(f))
+                and m2o(restored.get(str(rid), {}).get(f)) != m2o(before.get(str(rid), {}).get(f))
             ]
             if wrong:
                 return refuse("restore did not read back as before: " + ", ".join(wrong))

@@ -3,7 +3,8 @@
 Every proposal from anyone goes through :func:`propose`, which runs the policy and stores
 the proposal whatever the outcome (a refusal is stored with its reason, so the audit shows
 what was asked and why it was not done). People act through :func:`approve` and
-:func:`reject`; the executor (``writeback.executor``) runs what is approved.
+:func:`reject`; the executor (``writeback.executor``) runs what is approved. The service is
+the top of the package: it imports the executor and the rollback, never the reverse.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,14 +29,12 @@ from odoo_api.errors import ConfigError
 from opstore import StateStore
 from writeback.approvers import roles_of
 from writeback.catalog import Catalog, load_catalog
-from writeback.policy import (
-    AGENT_SOURCES,
-    PolicyResult,
-    check_odoo,
-    check_request,
-    recheck_rates,
-    writes_free_text,
-)
+from writeback.checks import check_request, recheck_rates
+from writeback.executor import LEASE_SECONDS, execute_approved
+from writeback.models import PolicyResult, ProposalOutcome, ProposalRequest
+from writeback.odoo_checks import check_odoo
+from writeback.policy import AGENT_SOURCES, writes_free_text
+from writeback.rollback import rollback_proposal
 from writeback.store import (
     OPEN_ACTION_INDEX_DDL,
     append_audit,
@@ -60,33 +59,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ProposalRequest:
-    """What someone asks write-back to do. ``record_ids`` names further records for skills
-    that allow several per action (``max_records``)."""
-
-    skill: str
-    company_id: int
-    model: str
-    record_id: int | None
-    params: dict[str, Any] = field(default_factory=dict)
-    reasoning: str = ""
-    source: str = "manual"  # alert | briefing | api | mcp | manual
-    source_ref: str | None = None
-    alert_key: str | None = None
-    requested_by: str = "unknown"
-    record_ids: list[int] | None = None
-
-
-@dataclass(frozen=True)
-class ProposalOutcome:
-    """The stored proposal's id, its status and, when refused or held, why."""
-
-    id: int
-    status: str
-    reason: str | None = None
 
 
 def _clip(value: Any, n: int) -> Any:
@@ -458,8 +430,6 @@ def execute(
 
     ``stale_after``: seconds after which an action another run started and never finished
     counts as interrupted and is resumed (default 300)."""
-    from writeback.executor import LEASE_SECONDS, execute_approved
-
     lease = LEASE_SECONDS if stale_after is None else stale_after
     return execute_approved(
         state, odoo, ids=ids, dry_run=dry_run, catalog=catalog, stale_after=lease
@@ -475,6 +445,4 @@ def rollback(
     catalog: Catalog | None = None,
 ) -> dict[str, Any]:
     """Undo an executed action if nobody changed the record since; see :mod:`writeback.rollback`."""
-    from writeback.rollback import rollback_proposal
-
     return rollback_proposal(state, odoo, proposal_id, user, catalog=catalog)

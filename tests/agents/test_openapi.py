@@ -3,6 +3,9 @@ from the spec (a bounded number per operation) and checks every response against
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -66,3 +69,16 @@ def test_every_operation_conforms_to_the_spec(api_schema) -> None:
         conforms()
         checked.append(operation.label)
     assert f"POST {API_PREFIX}/runs" in checked
+
+
+SNAPSHOT = Path(__file__).with_name("openapi.snapshot.json")
+
+
+def test_the_spec_equals_the_reviewed_snapshot(tmp_path: Path, monkeypatch) -> None:
+    """The OpenAPI document only changes on purpose: a change to a route, a schema or a
+    dependency that alters it fails here until the snapshot is regenerated and reviewed:
+    ``python -c 'import json; from agents.api import create_app;
+    print(json.dumps(create_app().openapi(), indent=1, sort_keys=True))'
+    > tests/agents/openapi.snapshot.json``"""
+    monkeypatch.setenv("COO_HOME", str(tmp_path))
+    assert create_app().openapi() == json.loads(SNAPSHOT.read_text())

@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import Table
 
 from odoo_api.client import OdooClient
 from odoo_api.config import OdooConfig
-from opstore import StateStore, metadata
+from opstore import StateStore
+from opstore.schema import alerts
 from simulator.runtime import serve_store
 from simulator.server import SimulatorServer
 from simulator.store import OdooStore
@@ -53,32 +54,8 @@ def state(monkeypatch: pytest.MonkeyPatch) -> StateStore:
 
 
 def alerts_table(state: StateStore) -> Table:
-    """The briefings engineer's ``alerts`` table when it is declared, else one of the same
-    shape (COMMON contract) created here, so the policy's reflection path is exercised."""
-    table = metadata.tables.get("alerts")
-    if table is not None:
-        return table
-    own = MetaData()
-    table = Table(
-        "alerts",
-        own,
-        Column("id", Integer, primary_key=True),
-        Column("alert_key", String(512), unique=True),
-        Column("rule_key", String(128)),
-        Column("family", String(64)),
-        Column("area", String(32)),
-        Column("priority", String(16)),
-        Column("company_id", Integer),
-        Column("record_model", String(128), nullable=True),
-        Column("record_id", Integer, nullable=True),
-        Column("title", Text),
-        Column("details", Text),
-        Column("status", String(16)),
-        Column("first_seen_at", DateTime(timezone=True)),
-        Column("last_seen_at", DateTime(timezone=True)),
-    )
-    own.create_all(state.engine)
-    return table
+    """The ``alerts`` table (declared in ``opstore.schema``; every store has it)."""
+    return alerts
 
 
 def add_alert(

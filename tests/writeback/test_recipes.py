@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from writeback.catalog import RECIPES, REMOTE_METHODS, check_remote, load_catalog, major_of
+from writeback.catalog import load_catalog
+from writeback.odoo_io import RECIPES, REMOTE_METHODS, check_remote, major_of
 
 pytestmark = pytest.mark.unit
 

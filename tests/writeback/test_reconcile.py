@@ -3,12 +3,12 @@ Odoo (the loopback simulator, Odoo 19 mode), and ``fix`` brings the audit in lin
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
 
 import writeback.executor as executor
-import writeback.rollback as rb
 from odoo_api.errors import OdooAccessError
 from opstore import StateStore
 from tests.writeback.conftest import Odoo
@@ -18,6 +18,9 @@ from writeback.service import approve, execute, get_proposal, propose, rollback
 from writeback.store import verify_audit_chain
 
 pytestmark = pytest.mark.integration
+
+# the module, not ``writeback.rollback`` (the package re-exports the function of that name)
+rb = importlib.import_module("writeback.rollback")
 
 
 def _executed(odoo: Odoo, state: StateStore, skill: str) -> tuple[int, dict[str, Any]]:
