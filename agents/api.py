@@ -8,7 +8,7 @@ full trace (policy result, approvals, executions, audit entries with values befo
 Nobody approves through this API: approval stays with the people named in ``COO_APPROVERS``.
 
 Authentication: ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, keys from
-``coo api-keys create`` (stored hashed, see ``orchestration.api_keys``), each with a role and
+``coo api-keys create`` (stored hashed, see ``agents.api_keys``), each with a role and
 a rate limit (requests per minute, sliding window in this process; a 429 carries
 ``Retry-After``). The knowledge graph's search and neighbourhoods are served here too.
 
@@ -33,12 +33,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents import graph, tools
+from agents.api_keys import ApiKey, verify_token
 from agents.sql import QueryTimeout, SqlRefused, to_jsonable
+from core.settings import get_settings
 from core.untrusted import finite_problem
 from odoo_api.errors import ConfigError, OdooError
 from odoo_api.warehouse import Warehouse
 from opstore import StateStore
-from orchestration.api_keys import ApiKey, verify_token
 
 logger = logging.getLogger(__name__)
 
@@ -288,9 +289,8 @@ def _no_odoo() -> Iterator[None]:
 def default_odoo_provider() -> AbstractContextManager[Any]:
     """A client to the Odoo in ``ODOO_URL`` (read now), or None when none is configured: runs
     are then stored pending and checked against Odoo before execution."""
-    import os
 
-    if not os.environ.get("ODOO_URL"):
+    if not get_settings().odoo_url:
         return contextmanager(_no_odoo)()
     from odoo_api.client import OdooClient
     from odoo_api.config import OdooConfig

@@ -21,15 +21,15 @@ from briefings import service
 from briefings.alerts import AlertCandidate, Evaluation, sync_alerts
 from briefings.rules import load_rules
 from briefings.schedule import due_companies
+from cli import main as cli
+from cli.main import app
 from opstore.db import StateStore
-from orchestration import cli
 from orchestration.assets.briefings import (
     alert_escalation_sensor,
     alerts_asset,
     briefings_0600_schedule,
     briefings_asset,
 )
-from orchestration.cli import app
 from orchestration.resources import WarehouseResource
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_path, monkeypatch):
-    from orchestration import cli
+    from cli import main as cli
     from simulator.profiles import build_profile
     from simulator.runtime import serve_store
 
@@ -58,7 +58,7 @@ def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_pa
 
 
 def test_an_unexpected_error_outside_a_job_is_one_line_too(tmp_path, monkeypatch):
-    from orchestration import cli
+    from cli import main as cli
 
     buf = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=buf, width=100))
@@ -82,7 +82,7 @@ def test_an_unexpected_error_outside_a_job_is_one_line_too(tmp_path, monkeypatch
 
 
 def test_the_cli_has_no_pretty_exceptions():
-    from orchestration import cli
+    from cli import main as cli
 
     assert cli.app.pretty_exceptions_enable is False
 
@@ -91,7 +91,7 @@ def test_the_cli_has_no_pretty_exceptions():
 def test_the_sweep_frees_the_slots_of_a_dead_run(tmp_path, monkeypatch):
     from dagster import DagsterInstance, DagsterRunStatus
 
-    from orchestration import cli
+    from cli import main as cli
     from orchestration.sweep import PID_TAG, STARTED_TAG, sweep_dead_runs, this_process_tags
 
     cli._dagster_home()
@@ -147,7 +147,7 @@ def test_a_run_killed_mid_extraction_never_blocks_the_next(tmp_path):
         "COO_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
     }
-    cmd = [sys.executable, "-m", "orchestration.cli", "extract"]
+    cmd = [sys.executable, "-m", "cli.main", "extract"]
     with serve_store(store) as server:
         env.update(
             ODOO_URL=server.url,
