@@ -10,11 +10,10 @@ exception with the locals of every frame (rendering those took minutes and gigab
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,10 +25,11 @@ from cli.actions import actions_app
 from cli.agents import agents_app
 from cli.briefings import alerts_app, brief
 from cli.dashboard import dashboard
-from cli.guard import StepFailed, _actionable, _guard, _one_line, err
+from cli.guard import _guard, err
 from core.errors import ConfigError
 from core.settings import coo_home, get_settings, override_settings
 from odoo_api.warehouse import Warehouse
+from orchestration.runner import run_job
 
 app = typer.Typer(
     help="An AI COO for Odoo.",
@@ -78,63 +78,12 @@ def _progress() -> Iterator[None]:
             lg.removeHandler(handler)
 
 
-def _dagster_home() -> Path:
-    home = get_settings().dagster_home_path
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists() and (REPO_ROOT / "dagster.yaml").exists():
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    return home
-
-
 def _run_job(job_name: str, *, dbt_tests: bool = True) -> Any:
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import defs
-    from orchestration.sweep import sweep_dead_runs, this_process_tags
-
-    job = defs.resolve_job_def(job_name)
-    logs = coo_home() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{job_name}-{time.strftime('%Y%m%dT%H%M%S')}.log"
-    console.print(f"  job log (dbt output): {log_path}", highlight=False)
-    with (
-        DagsterInstance.from_config(str(_dagster_home())) as instance,
-        log_path.open("w") as log,
-        redirect_stdout(log),
-    ):
-        # runs of earlier `coo` processes that died (kill -9, power cut) still hold their
-        # concurrency slots: fail them and free the slots, or this run waits for ever
-        for swept in sweep_dead_runs(instance):
-            console.print(f"  {swept}", highlight=False)
-        try:
-            result = job.execute_in_process(
-                instance=instance,
-                # failures surface once, through _guard; Dagster's own log stays in the run
-                # storage
-                run_config={
-                    "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-                    **({} if dbt_tests else {"ops": {"odoo_dbt": {"config": {"tests": False}}}}),
-                },
-                tags=this_process_tags(),
-            )
-        except Exception as exc:
-            if _actionable(exc) is not None:
-                raise  # wrong URL, key, rights...: _guard says what to fix (exit 2)
-            import traceback
-
-            step = getattr(exc, "step_key", None) or "(run)"
-            print(f"\n=== step {step} failed ===", file=log)
-            print("".join(traceback.format_exception(exc)), file=log)
-            log.flush()
-            root: BaseException = exc
-            while True:
-                inner = getattr(root, "user_exception", None) or root.__cause__
-                if inner is None or inner is root:
-                    break
-                root = inner
-            error = _one_line(f"{type(root).__name__}: {root}", 240)
-            raise StepFailed(job_name, step, error, log_path) from None
-    return result
+    return run_job(
+        job_name,
+        dbt_tests=dbt_tests,
+        say=lambda line: console.print(f"  {line}", highlight=False),
+    )
 
 
 def _summary(result: Any, seconds: float) -> None:

@@ -13,7 +13,18 @@ second base so existing ``except`` clauses still match.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "CooError", "DataError", "PolicyError", "StoreError"]
+from pathlib import Path
+
+__all__ = [
+    "ConfigError",
+    "CooError",
+    "DataError",
+    "PolicyError",
+    "StepFailed",
+    "StoreError",
+    "actionable",
+    "head_tail_line",
+]
 
 
 class CooError(Exception):
@@ -34,3 +45,36 @@ class PolicyError(CooError):
 
 class DataError(CooError):
     """The data cannot support the computation (too little history, a non-finite number)."""
+
+
+def actionable(exc: BaseException) -> BaseException | None:
+    """The :class:`CooError` a person can act on inside ``exc``, unwrapped from the wrappers of
+    an orchestrator (``user_exception``, causes, contexts); None when there is none."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, CooError):
+            return cur
+        user = getattr(cur, "user_exception", None)
+        cur = user or cur.__cause__ or cur.__context__
+    return None
+
+
+class StepFailed(Exception):
+    """A step of a Dagster job failed; the message is one line, the full error is in
+    ``log_path``."""
+
+    def __init__(self, job: str, step: str, error: str, log_path: Path) -> None:
+        super().__init__(f"job {job}: step {step} failed: {error}")
+        self.job, self.step, self.error, self.log_path = job, step, error, log_path
+
+
+def head_tail_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line; a long one keeps its start (the error type) and its end (where
+    wrapped errors put the actual reason)."""
+    line = " ".join(str(text).split())
+    if len(line) <= limit:
+        return line
+    head = limit // 3
+    return f"{line[:head]} ... {line[-(limit - head - 5) :]}"

@@ -94,7 +94,7 @@ def version_from_env() -> tuple[Any, ...]:
     try:
         return VERSIONS[int(raw.split(".")[0])]
     except (ValueError, KeyError):
-        from odoo_api.errors import ConfigError
+        from core.errors import ConfigError
 
         raise ConfigError(
             f"COO_SIM_ODOO_VERSION '{raw}' is not a simulated Odoo release: use 17 or 19"
