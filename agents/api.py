@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from agents import graph, tools
 from agents.api_keys import ApiKey, verify_token
 from agents.sql import QueryTimeout, SqlRefused, to_jsonable
+from core.errors import DataError
 from core.settings import get_settings
 from core.untrusted import finite_problem
 from odoo_api.errors import ConfigError, OdooError
@@ -212,7 +213,7 @@ class FailedAuthLimiter:
                     del self._fails[idle]
 
 
-class NonFiniteNumber(ValueError):
+class NonFiniteNumber(DataError, ValueError):
     """A JSON body with NaN or Infinity (Python's json accepts them; JSON does not)."""
 
 

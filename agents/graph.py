@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.sql import run_query, session
+from core.errors import CooError
 from core.settings import exported, get_settings
 from odoo_api.warehouse import Warehouse
 
@@ -74,7 +75,7 @@ ENTITY_TYPES = (
 )
 
 
-class EntityNotFound(LookupError):
+class EntityNotFound(CooError, LookupError):
     """No entity with that key (or name) in graph.kg_entities."""
 
 

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_path, monkeypatch):
+    from cli import guard as cli_guard
     from cli import main as cli
     from simulator.profiles import build_profile
     from simulator.runtime import serve_store
@@ -29,7 +30,7 @@ def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_pa
     home.mkdir()
     (home / "warehouse.duckdb").write_text("not a duckdb file\n" * 1000)
     buf = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=buf, width=100))
+    monkeypatch.setattr(cli_guard, "err", Console(file=buf, width=100))
     store = build_profile("empty")
     cli._dagster_home()
     from orchestration.definitions import defs  # loaded once, as `coo` does before the run
@@ -58,10 +59,11 @@ def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_pa
 
 
 def test_an_unexpected_error_outside_a_job_is_one_line_too(tmp_path, monkeypatch):
+    from cli import guard as cli_guard
     from cli import main as cli
 
     buf = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=buf, width=100))
+    monkeypatch.setattr(cli_guard, "err", Console(file=buf, width=100))
 
     def boom() -> None:
         big = ["x" * 1000] * 10_000  # a local the old pretty renderer would have printed  # noqa: F841
