@@ -32,7 +32,9 @@ def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_pa
     buf = io.StringIO()
     monkeypatch.setattr(cli_guard, "err", Console(file=buf, width=100))
     store = build_profile("empty")
-    cli._dagster_home()
+    from orchestration.runner import dagster_home
+
+    dagster_home()
     from orchestration.definitions import defs  # loaded once, as `coo` does before the run
 
     assert defs.resolve_job_def("extract") is not None
@@ -93,10 +95,10 @@ def test_the_cli_has_no_pretty_exceptions():
 def test_the_sweep_frees_the_slots_of_a_dead_run(tmp_path, monkeypatch):
     from dagster import DagsterInstance, DagsterRunStatus
 
-    from cli import main as cli
+    from orchestration.runner import dagster_home
     from orchestration.sweep import PID_TAG, STARTED_TAG, sweep_dead_runs, this_process_tags
 
-    cli._dagster_home()
+    dagster_home()
     # a process that has exited: its pid is gone
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
