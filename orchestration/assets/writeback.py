@@ -29,6 +29,7 @@ from dagster import (
 )
 from sqlalchemy import and_, func, or_, select
 
+from core.cadence import SCHEDULE_TIMEZONE
 from odoo_api.client import OdooClient
 from opstore import StateStore
 from orchestration.resources import OdooResource
@@ -147,6 +148,7 @@ def reconcile_actions_job() -> None:
 @schedule(
     job_name="writeback_reconcile",
     cron_schedule="17 * * * *",
+    execution_timezone=SCHEDULE_TIMEZONE,
     default_status=DefaultScheduleStatus.STOPPED,
     description="Hourly: the audit log compared with Odoo, so a crash or a misread answer is found.",
 )
