@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     )
 
     # where things are
+    coo_env_file: str = ENV_FILE
     coo_home: Path = Path(".coo")
     dagster_home: str = ""
     coo_warehouse_url: str = ""
@@ -130,11 +131,15 @@ def _snapshot(environ: Mapping[str, str], env_file: str | None) -> dict[str, str
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: str | None = ENV_FILE
+    environ: Mapping[str, str] | None = None, env_file: str | None = None
 ) -> Settings:
-    """Read ``environ`` (default: the process environment) and ``env_file``; a malformed value
-    raises one ConfigError line naming the variable."""
-    raw = _snapshot(os.environ if environ is None else environ, env_file)
+    """Read ``environ`` (default: the process environment) and ``env_file`` (default:
+    ``COO_ENV_FILE``, else ``.env`` in the working directory; ``COO_ENV_FILE=`` empty reads no
+    file, as the tests do); a malformed value raises one ConfigError line naming the variable."""
+    source = os.environ if environ is None else environ
+    if env_file is None:
+        env_file = source.get("COO_ENV_FILE", ENV_FILE)
+    raw = _snapshot(source, env_file)
     typed = {k.lower(): v for k, v in raw.items() if k.lower() in Settings.model_fields}
     try:
         settings = Settings(_env_file=None, **typed)  # type: ignore[call-arg,arg-type]

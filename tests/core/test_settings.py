@@ -55,6 +55,13 @@ def test_env_file_and_environment(tmp_path: Path) -> None:
     assert settings.env("COO_SMTP_PORT", "25") == "25"
 
 
+def test_the_env_file_is_chosen_by_coo_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / "prod.env"
+    env_file.write_text("ODOO_URL=https://odoo.example.com\n")
+    assert load_settings({"COO_ENV_FILE": str(env_file)}).odoo_url == "https://odoo.example.com"
+    assert load_settings({"COO_ENV_FILE": ""}).odoo_url == ""
+
+
 def test_a_malformed_value_is_one_config_error_line() -> None:
     with pytest.raises(ConfigError) as info:
         load_settings({"COO_SIM_SEED": "forty-two"}, env_file=None)
