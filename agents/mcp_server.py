@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import sys
 from contextvars import ContextVar
 from typing import Any
@@ -34,12 +33,13 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from agents import graph, tools
+from agents.api_keys import ApiKey, verify_token
 from agents.sql import QueryTimeout, SqlRefused, run_query
+from core.settings import get_settings
 from core.untrusted import clean_value
 from odoo_api.errors import ConfigError, OdooError
 from odoo_api.warehouse import Warehouse
 from opstore import StateStore
-from orchestration.api_keys import ApiKey, verify_token
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def _store() -> StateStore:
 
 
 def _agent_name() -> str:
-    return "mcp:" + (os.environ.get("COO_MCP_AGENT") or "agent")[:64]
+    return "mcp:" + (get_settings().coo_mcp_agent or "agent")[:64]
 
 
 def _safe(fn: Any, *args: Any, **kwargs: Any) -> Any:

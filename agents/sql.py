@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import PolicyError, StoreError
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ _FORBIDDEN_KEYWORDS = frozenset(
 )
 
 
-class SqlRefused(ValueError):
+class SqlRefused(PolicyError, ValueError):
     """The statement is not a single read-only query over the allowed schemas."""
 
     def __init__(self, reason: str) -> None:
@@ -402,7 +403,7 @@ def _bounded(rows: list[Any]) -> tuple[list[list[Any]], list[str], bool]:
     return out, notes, shortened
 
 
-class QueryTimeout(RuntimeError):
+class QueryTimeout(StoreError, RuntimeError):
     """The query ran past its time limit and was interrupted."""
 
 

@@ -87,12 +87,12 @@ def main() -> None:
 
     from agents import mcp_server
     from agents.api import create_app
+    from agents.api_keys import create_key
     from agents.sql import MAX_RESULT_BYTES, SqlRefused, run_query
     from briefings.llm import CANARY, LLMSettings, build_request, system_text, validate_output
     from odoo_api.client import OdooClient
     from odoo_api.config import OdooConfig
     from opstore import StateStore
-    from orchestration.api_keys import create_key
     from simulator.generator import generate_company
     from simulator.runtime import serve_store
     from simulator.store import OdooStore

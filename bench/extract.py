@@ -68,7 +68,7 @@ def start_server(
         [
             sys.executable,
             "-m",
-            "orchestration.cli",
+            "cli.main",
             "simulator",
             "serve",
             "--size",

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COO = [sys.executable, "-m", "orchestration.cli"]
+COO = [sys.executable, "-m", "cli.main"]
 
 
 def env_for(home: Path, odoo: dict[str, str] | None) -> dict[str, str]:

@@ -9,7 +9,6 @@ visible with its error and is retried by :func:`retry_failed` on the next run, n
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
 import time
@@ -22,6 +21,7 @@ from sqlalchemy import select, update
 
 from briefings.alerts import utcnow
 from briefings.store import briefings, deliveries
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore
 
@@ -47,23 +47,23 @@ class SmtpSettings:
     @classmethod
     def from_env(cls) -> SmtpSettings | None:
         """None when no SMTP host is configured (briefings are archived, not sent)."""
-        host = os.environ.get("COO_SMTP_HOST", "").strip()
+        host = get_settings().env("COO_SMTP_HOST")
         if not host:
             return None
-        tls = os.environ.get("COO_SMTP_TLS", "starttls").strip().lower()
+        tls = get_settings().env("COO_SMTP_TLS", "starttls").lower()
         if tls not in TLS_MODES:
             raise ConfigError(f"COO_SMTP_TLS={tls!r} is not one of {', '.join(TLS_MODES)}")
         default_port = {"starttls": 587, "ssl": 465, "none": 25}[tls]
         try:
-            port = int(os.environ.get("COO_SMTP_PORT") or default_port)
-            retries = int(os.environ.get("COO_SMTP_RETRIES") or 3)
-            delay = float(os.environ.get("COO_SMTP_RETRY_DELAY_S") or 2.0)
-            timeout = float(os.environ.get("COO_SMTP_TIMEOUT_S") or 30.0)
+            port = int(get_settings().env("COO_SMTP_PORT") or default_port)
+            retries = int(get_settings().env("COO_SMTP_RETRIES") or 3)
+            delay = float(get_settings().env("COO_SMTP_RETRY_DELAY_S") or 2.0)
+            timeout = float(get_settings().env("COO_SMTP_TIMEOUT_S") or 30.0)
         except ValueError:
             raise ConfigError(
                 "COO_SMTP_PORT, COO_SMTP_RETRIES, COO_SMTP_RETRY_DELAY_S and COO_SMTP_TIMEOUT_S must be numbers"
             ) from None
-        sender = os.environ.get("COO_SMTP_FROM", "").strip()
+        sender = get_settings().env("COO_SMTP_FROM")
         if not sender:
             raise ConfigError(
                 "COO_SMTP_FROM is not set: give the sender address, e.g. coo@example.com"
@@ -73,17 +73,17 @@ class SmtpSettings:
             port=port,
             tls=tls,
             sender=sender,
-            username=os.environ.get("COO_SMTP_USER") or None,
-            password=os.environ.get("COO_SMTP_PASSWORD") or None,
+            username=get_settings().env("COO_SMTP_USER") or None,
+            password=get_settings().env("COO_SMTP_PASSWORD") or None,
             timeout_s=timeout,
             retries=max(1, retries),
             retry_delay_s=max(0.0, delay),
-            ca_file=os.environ.get("COO_SMTP_CA_FILE") or None,
+            ca_file=get_settings().env("COO_SMTP_CA_FILE") or None,
         )
 
 
 def recipients_for(role: str) -> list[str]:
-    raw = os.environ.get(f"COO_BRIEFING_RECIPIENTS_{role.upper()}", "")
+    raw = get_settings().env(f"COO_BRIEFING_RECIPIENTS_{role.upper()}")
     return [r.strip() for r in raw.split(",") if r.strip()]
 
 
@@ -259,11 +259,7 @@ def send_escalation(alerts_due: list[dict[str, Any]], settings: SmtpSettings | N
     number sent (0 when nothing is configured). Raises when recipients are configured and
     none could be reached, so the escalation is retried rather than marked done."""
     settings = settings if settings is not None else SmtpSettings.from_env()
-    to = [
-        r.strip()
-        for r in os.environ.get("COO_ALERT_ESCALATION_RECIPIENTS", "").split(",")
-        if r.strip()
-    ]
+    to = [r.strip() for r in get_settings().coo_alert_escalation_recipients.split(",") if r.strip()]
     if not alerts_due or settings is None or not to:
         return 0
     from html import escape

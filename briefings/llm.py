@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from sqlalchemy import func, select
 
 from briefings.facts import unsupported_numbers
 from briefings.store import llm_usage
+from core.settings import get_settings
 from core.untrusted import clean_value, normalise, prompt_json, skeleton, text_problem
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore
@@ -150,20 +150,17 @@ class LLMSettings:
 
     @classmethod
     def from_env(cls, role: str) -> LLMSettings:
-        routine = {
-            r.strip()
-            for r in os.environ.get("COO_LLM_ROUTINE_ROLES", "sales,operations").split(",")
-            if r.strip()
-        }
-        model = os.environ.get(f"COO_LLM_MODEL_{role.upper()}") or (
-            os.environ.get("COO_LLM_MODEL_ROUTINE", DEFAULT_ROUTINE_MODEL)
+        settings = get_settings()
+        routine = {r.strip() for r in settings.coo_llm_routine_roles.split(",") if r.strip()}
+        model = settings.env(f"COO_LLM_MODEL_{role.upper()}") or (
+            settings.coo_llm_model_routine or DEFAULT_ROUTINE_MODEL
             if role in routine
-            else os.environ.get("COO_LLM_MODEL", DEFAULT_MODEL)
+            else settings.coo_llm_model or DEFAULT_MODEL
         )
 
         def number(name: str, default: float) -> float:
-            raw = os.environ.get(name)
-            if raw is None or raw == "":
+            raw = settings.env(name)
+            if raw == "":
                 return default
             try:
                 value = float(raw)
@@ -176,7 +173,7 @@ class LLMSettings:
             return value
 
         return cls(
-            api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
+            api_key=settings.env("ANTHROPIC_API_KEY") or None,
             model=model,
             max_tokens=int(number("COO_LLM_MAX_TOKENS", 1500)),
             timeout_s=number("COO_LLM_TIMEOUT_S", 60.0),
@@ -188,7 +185,7 @@ class LLMSettings:
 
 def prices(model: str) -> tuple[float, float]:
     table = dict(PRICES)
-    raw = os.environ.get("COO_LLM_PRICES")
+    raw = get_settings().coo_llm_prices
     if raw:
         try:
             extra = json.loads(raw)
@@ -417,9 +414,7 @@ def _record(
 
 
 def _secrets(client: Any) -> list[str]:
-    out = [os.environ.get("ANTHROPIC_API_KEY") or "", getattr(client, "api_key", None) or ""]
-    for var in ("ODOO_API_KEY", "ODOO_PASSWORD", "COO_SMTP_PASSWORD"):
-        out.append(os.environ.get(var) or "")
+    out = [*get_settings().secrets(), getattr(client, "api_key", None) or ""]
     return [s for s in out if len(s) >= 8]
 
 

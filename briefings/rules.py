@@ -8,13 +8,13 @@ the person who edits thresholds is rarely the person who reads stack traces.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
@@ -133,7 +133,7 @@ class RuleSet(BaseModel):
 
 def rules_path(path: str | Path | None = None) -> Path:
     """The rules file in use: the argument, else ``COO_ALERT_RULES``, else the packaged one."""
-    chosen = path or os.environ.get("COO_ALERT_RULES") or DEFAULT_RULES_PATH
+    chosen = path or get_settings().coo_alert_rules or DEFAULT_RULES_PATH
     return Path(chosen)
 
 

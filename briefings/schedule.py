@@ -11,10 +11,10 @@ just reached 06:00 locally. The zone comes from Odoo when set there, else
 from __future__ import annotations
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from briefings.sources import MartReader
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 
 BRIEFING_HOUR = 6
@@ -31,7 +31,7 @@ def _zone(name: str, where: str) -> ZoneInfo:
 
 def configured_zones() -> tuple[dict[int, str], str]:
     overrides: dict[int, str] = {}
-    for part in os.environ.get("COO_BRIEFING_TIMEZONES", "").split(","):
+    for part in get_settings().coo_briefing_timezones.split(","):
         if not part.strip():
             continue
         cid, _, name = part.partition("=")
@@ -41,7 +41,7 @@ def configured_zones() -> tuple[dict[int, str], str]:
             raise ConfigError(
                 f"COO_BRIEFING_TIMEZONES entry '{part.strip()}' must be company_id=Zone/Name"
             ) from None
-    return overrides, os.environ.get("COO_BRIEFING_TIMEZONE", "UTC") or "UTC"
+    return overrides, get_settings().coo_briefing_timezone or "UTC"
 
 
 def company_timezones(reader: MartReader) -> dict[int, ZoneInfo]:

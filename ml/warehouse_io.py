@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from core.errors import DataError
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 ML_SCHEMA = "ml"
 
 
-class InsufficientData(Exception):
+class InsufficientData(DataError):
     """A model's input is below its minimum (rows, months of history, classes, modules).
 
     Not an error: the pipeline records the reason in ``ml.model_runs`` (status

@@ -7,12 +7,12 @@ password) are excluded from ``repr``/``str`` and from :meth:`OdooConfig.redacted
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
 
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 
 TransportName = Literal["auto", "json2", "jsonrpc", "xmlrpc"]
@@ -86,7 +86,7 @@ class OdooConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> OdooConfig:
         """Read ``ODOO_*`` variables; raise :class:`ConfigError` naming the bad one."""
-        source: Mapping[str, str] = os.environ if env is None else env
+        source: Mapping[str, str] = get_settings().odoo_env() if env is None else env
 
         def get(name: str) -> str | None:
             value = source.get(name)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core.errors import ConfigError, CooError
+
 __all__ = [
     "ConfigError",
     "OdooAccessError",
@@ -50,7 +52,7 @@ def first_line(text: str | None) -> str:
     return ""
 
 
-class OdooError(Exception):
+class OdooError(CooError):
     """Base of every error the client raises.
 
     Attributes keep what the server said (``server_message``, ``debug``) so logs can show it,
@@ -87,10 +89,6 @@ class OdooError(Exception):
 
     def __str__(self) -> str:
         return self.message
-
-
-class ConfigError(OdooError):
-    """The configuration is missing or malformed; the message names the setting to fix."""
 
 
 class OdooConnectionError(OdooError):

@@ -7,7 +7,6 @@ definitions can load without any environment.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -16,14 +15,10 @@ import dlt
 from dlt.common.destination import Destination
 from dlt.common.runtime.collector import NullCollector
 
+from core.settings import coo_home, get_settings
 from odoo_api.errors import ConfigError
 
 _SILENT = NullCollector()
-
-
-def coo_home() -> Path:
-    """The folder that holds the embedded stores (warehouse, simulator state, dlt state)."""
-    return Path(os.environ.get("COO_HOME", ".coo")).resolve()
 
 
 @dataclass(frozen=True)
@@ -36,7 +31,7 @@ class Warehouse:
 
     @classmethod
     def from_url(cls, url: str | None = None) -> Warehouse:
-        url = url or os.environ.get("COO_WAREHOUSE_URL") or ""
+        url = url or get_settings().coo_warehouse_url
         if not url:
             return cls(
                 "duckdb",

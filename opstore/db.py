@@ -3,7 +3,6 @@ by ``opstore.migrate`` on open)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from urllib.parse import urlparse
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 from odoo_api.warehouse import coo_home
 from opstore.migrate import upgrade
@@ -23,7 +23,7 @@ __all__ = ["StateStore", "metadata", "state_url"]
 
 def state_url(url: str | None = None) -> str:
     """``COO_STATE_URL``, read when called; default a SQLite file under ``COO_HOME``."""
-    url = url or os.environ.get("COO_STATE_URL") or ""
+    url = url or get_settings().coo_state_url
     if not url:
         home = coo_home()
         home.mkdir(parents=True, exist_ok=True)

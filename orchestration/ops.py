@@ -1,6 +1,6 @@
 """Running the platform for real: scheduled jobs, retries, concurrency and freshness checks.
 
-* **Jobs per cadence** (``orchestration.cadence``): finance hourly and sales every 4 hours
+* **Jobs per cadence** (``core.cadence``): finance hourly and sales every 4 hours
   refresh their marts *and everything upstream* (the raw Odoo models they read, staging,
   intermediate), so an hourly cash figure is never built on a day-old extraction; the daily
   refresh runs the whole graph (extraction, marts, ML, alerts, briefings' inputs).
@@ -38,8 +38,8 @@ from dagster import (
     define_asset_job,
 )
 
+from core.cadence import CADENCES, DAILY, SCHEDULE_TIMEZONE, Cadence, max_lag_hours
 from odoo_api.extract import DEFAULT_MODELS
-from orchestration.cadence import CADENCES, DAILY, SCHEDULE_TIMEZONE, Cadence, max_lag_hours
 
 WRITES_WAREHOUSE_TAG = "coo/writes-warehouse"
 RUN_TAGS = {

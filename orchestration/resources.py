@@ -8,7 +8,6 @@ company is the embedded default of the main job.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +15,10 @@ from pathlib import Path
 import dlt
 from dagster import ConfigurableResource
 
+from core.settings import coo_home
 from odoo_api.client import OdooClient
-from odoo_api.config import OdooConfig
-from odoo_api.warehouse import Warehouse, coo_home
+from odoo_api.warehouse import Warehouse
+from writeback.connection import is_simulated, open_odoo
 
 
 class OdooResource(ConfigurableResource):
@@ -29,34 +29,15 @@ class OdooResource(ConfigurableResource):
     transport: str = ""  # "" = ODOO_TRANSPORT or auto
 
     def is_simulated(self) -> bool:
-        return not os.environ.get("ODOO_URL")
+        return is_simulated()
 
     @contextmanager
     def open(self) -> Iterator[OdooClient]:
         """A connected client for the duration of a step."""
-        if not self.is_simulated():
-            config = OdooConfig.from_env()
-            if self.transport:
-                config = OdooConfig(**{**config.__dict__, "transport": self.transport})
-            with OdooClient(config).connect() as client:
-                yield client
-            return
-        from simulator.runtime import SimulatedCompany, serve_store
-
-        size = self.simulated_size or os.environ.get("COO_SIM_SIZE", "small")
-        seed = self.simulated_seed or int(os.environ.get("COO_SIM_SEED", "42"))
-        company = SimulatedCompany(coo_home() / "simulator", size, seed)
-        store = company.load_or_create()
-        with serve_store(store) as server:
-            config = OdooConfig(
-                url=server.url,
-                db=store.db,
-                username="admin",
-                api_key=store.api_key_for("admin"),
-                transport=self.transport or os.environ.get("ODOO_TRANSPORT", "auto"),  # type: ignore[arg-type]
-            )
-            with OdooClient(config).connect() as client:
-                yield client
+        with open_odoo(
+            size=self.simulated_size, seed=self.simulated_seed, transport=self.transport
+        ) as client:
+            yield client
 
 
 class WarehouseResource(ConfigurableResource):

@@ -30,9 +30,10 @@ over JSON-2): the simulator answers them as JSON-2 does.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
+
+from core.settings import get_settings
 
 __all__ = [
     "ODOO_17",
@@ -89,11 +90,11 @@ def shape_result(major: int, method: str, result: Any) -> Any:
 
 def version_from_env() -> tuple[Any, ...]:
     """The release ``COO_SIM_ODOO_VERSION`` names (17 or 19; default 19)."""
-    raw = (os.environ.get("COO_SIM_ODOO_VERSION") or "19").strip()
+    raw = (get_settings().coo_sim_odoo_version or "19").strip()
     try:
         return VERSIONS[int(raw.split(".")[0])]
     except (ValueError, KeyError):
-        from odoo_api.errors import ConfigError
+        from core.errors import ConfigError
 
         raise ConfigError(
             f"COO_SIM_ODOO_VERSION '{raw}' is not a simulated Odoo release: use 17 or 19"

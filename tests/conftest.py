@@ -19,6 +19,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own COO_HOME and no real Odoo in its environment."""
     monkeypatch.setenv("COO_HOME", str(tmp_path / "coo"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.setenv("COO_ENV_FILE", "")  # a developer's .env never reaches a test
     for var in (
         "ODOO_URL",
         "ODOO_DB",

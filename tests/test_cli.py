@@ -28,7 +28,7 @@ def coo(
     *args: str, env: dict[str, str] | None = None, timeout: int = 300
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,

@@ -13,11 +13,11 @@ and only skills whose ``approver_roles`` list that role (``admin`` approves ever
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
 
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 from odoo_api.warehouse import coo_home
 
@@ -60,7 +60,7 @@ def _parse_file(path: Path) -> dict[str, set[str]]:
 
 def load_approvers() -> dict[str, set[str]]:
     """Every approver and their roles, read now (never at import)."""
-    raw = os.environ.get("COO_APPROVERS", "").strip()
+    raw = get_settings().coo_approvers.strip()
     if raw:
         if "=" not in raw and (raw.endswith((".yaml", ".yml")) or Path(raw).exists()):
             return _parse_file(Path(raw))

@@ -7,7 +7,6 @@ access rules, configuration parameters, crons or server actions.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 
 __all__ = [
@@ -222,7 +222,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
     Malformed files raise :class:`ConfigError` naming what is wrong. Cached per file version.
     """
-    target = Path(path or os.environ.get("COO_WRITEBACK_CATALOG") or DEFAULT_PATH)
+    target = Path(path or get_settings().coo_writeback_catalog or DEFAULT_PATH)
     try:
         stamp = target.stat().st_mtime
     except OSError as exc:

@@ -8,7 +8,7 @@ full trace (policy result, approvals, executions, audit entries with values befo
 Nobody approves through this API: approval stays with the people named in ``COO_APPROVERS``.
 
 Authentication: ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``, keys from
-``coo api-keys create`` (stored hashed, see ``orchestration.api_keys``), each with a role and
+``coo api-keys create`` (stored hashed, see ``agents.api_keys``), each with a role and
 a rate limit (requests per minute, sliding window in this process; a 429 carries
 ``Retry-After``). The knowledge graph's search and neighbourhoods are served here too.
 

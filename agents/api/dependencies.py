@@ -9,7 +9,6 @@ Odoo provider and limiters to ``create_app``.
 
 import json
 import math
-import os
 import threading
 import time
 from collections import deque
@@ -23,7 +22,9 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from odoo_api.warehouse import Warehouse
 from opstore import StateStore
-from orchestration.api_keys import ApiKey, verify_token
+from agents.api_keys import ApiKey, verify_token
+from core.errors import DataError
+from core.settings import get_settings
 
 __all__ = [
     "ApiContext",
@@ -103,7 +104,7 @@ def _no_odoo() -> Iterator[None]:
 def default_odoo_provider() -> AbstractContextManager[Any]:
     """A client to the Odoo in ``ODOO_URL`` (read now), or None when none is configured: runs
     are then stored pending and checked against Odoo before execution."""
-    if not os.environ.get("ODOO_URL"):
+    if not get_settings().odoo_url:
         return contextmanager(_no_odoo)()
     from odoo_api.client import OdooClient
     from odoo_api.config import OdooConfig
@@ -141,7 +142,7 @@ def context(request: Request) -> ApiContext:
     return ctx
 
 
-class NonFiniteNumber(ValueError):
+class NonFiniteNumber(DataError, ValueError):
     """A JSON body with NaN or Infinity (Python's json accepts them; JSON does not)."""
 
 

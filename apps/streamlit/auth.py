@@ -16,11 +16,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import streamlit as st
 
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 
 MODES = ("local", "oidc", "header")
@@ -34,7 +34,7 @@ class User:
 
 
 def auth_mode() -> str:
-    mode = (os.environ.get("COO_DASHBOARD_AUTH") or "local").strip().lower()
+    mode = (get_settings().coo_dashboard_auth or "local").strip().lower()
     if mode not in MODES:
         raise ConfigError(
             f"COO_DASHBOARD_AUTH={mode!r} is not one of {', '.join(MODES)}: "
@@ -44,14 +44,14 @@ def auth_mode() -> str:
 
 
 def _default_role() -> str:
-    return os.environ.get("COO_OPERATOR_ROLE") or "coo"
+    return get_settings().coo_operator_role or "coo"
 
 
 def current_user() -> User:
     """The signed-in user; stops the script run with a sign-in prompt when there is none."""
     mode = auth_mode()
     if mode == "local":
-        return User(os.environ.get("COO_OPERATOR") or "operator", _default_role(), mode)
+        return User(get_settings().coo_operator or "operator", _default_role(), mode)
     if mode == "oidc":
         claims = st.user.to_dict()
         if not claims.get("is_logged_in"):
@@ -63,7 +63,7 @@ def current_user() -> User:
         role = str(roles[0]) if isinstance(roles, list) and roles else _default_role()
         name = str(claims.get("email") or claims.get("name") or claims.get("sub") or "unknown")
         return User(name, role, mode)
-    header = os.environ.get("COO_AUTH_HEADER") or ""
+    header = get_settings().coo_auth_header
     if not header:
         raise ConfigError(
             "COO_DASHBOARD_AUTH=header needs COO_AUTH_HEADER, the header your proxy sets "
@@ -73,6 +73,6 @@ def current_user() -> User:
     if not user:
         st.error(f"No {header} header on this request: open the dashboard through the proxy.")
         st.stop()
-    role_header = os.environ.get("COO_ROLE_HEADER") or ""
+    role_header = get_settings().coo_role_header
     role = (st.context.headers.get(role_header) if role_header else None) or _default_role()
     return User(str(user), str(role), mode)

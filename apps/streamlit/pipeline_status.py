@@ -8,12 +8,13 @@ only the Data health page pays for it.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+
+from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def _recent(home: str, limit: int) -> tuple[pd.DataFrame, pd.DataFrame, str]:
 def recent(limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """(runs, failed checks, note) of the last ``limit`` runs; empty frames and a note when
     there is no instance yet."""
-    home = os.environ.get("DAGSTER_HOME") or ""
+    home = get_settings().dagster_home
     if not home or not Path(home).is_dir():
         return (
             pd.DataFrame(columns=RUN_COLUMNS),

@@ -14,7 +14,6 @@ dashboard's side of "never blocks or fails while the pipeline runs".
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -26,6 +25,7 @@ import streamlit as st
 
 from apps.streamlit import warehouse_reader
 from apps.streamlit.warehouse_reader import TableMissing, WarehouseBusy, is_locked, run_query
+from core.settings import get_settings
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ __all__ = ["TableMissing", "WarehouseBusy"]
 
 def warehouse_url() -> str:
     """The warehouse to read, resolved now (never at import)."""
-    return os.environ.get("COO_WAREHOUSE_URL") or Warehouse.from_url().url
+    return get_settings().coo_warehouse_url or Warehouse.from_url().url
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=2000)

@@ -62,12 +62,11 @@ def rollback(proposal_id: int, user: str) -> str:
     if service is None:
         return "write-back is not installed"
     from apps.streamlit.ui import state
-    from orchestration.assets.writeback import writable_odoo
-    from orchestration.resources import OdooResource
+    from writeback.connection import open_odoo
 
     try:
         # the simulated company keeps the change, as for `coo actions rollback`
-        with writable_odoo(OdooResource()) as odoo:
+        with open_odoo(writable=True) as odoo:
             outcome = service.rollback(state(), odoo, proposal_id, user)
     except Exception as exc:
         return f"Rollback of #{proposal_id} failed: {exc}"

@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.errors import StoreError
 from odoo_api.warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -42,11 +43,11 @@ _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 _page = threading.local()  # Streamlit runs each session's script in its own thread
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(StoreError, RuntimeError):
     """The pipeline holds the warehouse's write lock for longer than the brief retry."""
 
 
-class TableMissing(LookupError):
+class TableMissing(StoreError, LookupError):
     """A table the query needs does not exist yet (its pipeline step has not run)."""
 
 

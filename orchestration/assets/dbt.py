@@ -40,6 +40,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from core.settings import exported, subprocess_env
 from odoo_api.warehouse import Warehouse
 from orchestration.resources import WarehouseResource
 
@@ -71,17 +72,8 @@ def dbt_env(warehouse: Warehouse) -> dict[str, str]:
 def dbt_environment(warehouse: Warehouse) -> Iterator[None]:
     """Set the dbt variables for the duration of a dbt invocation (dagster-dbt passes the
     process environment to the dbt subprocess), then restore what was there."""
-    values = dbt_env(warehouse)
-    previous = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
+    with exported(dbt_env(warehouse)):
         yield
-    finally:
-        for key, old in previous.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 def _newest_input_mtime(project_dir: Path) -> float:
@@ -121,12 +113,14 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not manifest_is_stale(project_dir):  # another process parsed while we waited
             return manifest
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("DBT_")},
-            "COO_DBT_TARGET": "duckdb",
-            "COO_DUCKDB_PATH": str(parse_dir / "parse-never-opened.duckdb"),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
+        env = subprocess_env(
+            {
+                "COO_DBT_TARGET": "duckdb",
+                "COO_DUCKDB_PATH": str(parse_dir / "parse-never-opened.duckdb"),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            },
+            drop_prefix="DBT_",
+        )
         command = [
             _dbt_executable(),
             "parse",

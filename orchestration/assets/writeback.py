@@ -29,9 +29,11 @@ from dagster import (
 )
 from sqlalchemy import and_, func, or_, select
 
+from core.cadence import SCHEDULE_TIMEZONE
 from odoo_api.client import OdooClient
 from opstore import StateStore
 from orchestration.resources import OdooResource
+from writeback.connection import open_odoo
 
 __all__ = [
     "approved_actions_sensor",
@@ -46,32 +48,10 @@ __all__ = [
 def writable_odoo(odoo: OdooResource) -> Iterator[OdooClient]:
     """A client to write through. On the simulated company the store is saved afterwards,
     so actions executed there persist like they would in a real Odoo."""
-    if not odoo.is_simulated():
-        with odoo.open() as client:
-            yield client
-        return
-    import os
-
-    from odoo_api.config import OdooConfig
-    from odoo_api.warehouse import coo_home
-    from simulator.runtime import SimulatedCompany, serve_store
-
-    size = odoo.simulated_size or os.environ.get("COO_SIM_SIZE", "small")
-    seed = odoo.simulated_seed or int(os.environ.get("COO_SIM_SEED", "42"))
-    company = SimulatedCompany(coo_home() / "simulator", size, seed)
-    store = company.load_or_create()
-    try:
-        with serve_store(store) as server:
-            config = OdooConfig(
-                url=server.url,
-                db=store.db,
-                username="admin",
-                api_key=store.api_key_for("admin"),
-            )
-            with OdooClient(config).connect() as client:
-                yield client
-    finally:
-        company.save(store)
+    with open_odoo(
+        size=odoo.simulated_size, seed=odoo.simulated_seed, transport=odoo.transport, writable=True
+    ) as client:
+        yield client
 
 
 @op(description="Execute every approved write-back action once (idempotent, audited).")
@@ -168,6 +148,7 @@ def reconcile_actions_job() -> None:
 @schedule(
     job_name="writeback_reconcile",
     cron_schedule="17 * * * *",
+    execution_timezone=SCHEDULE_TIMEZONE,
     default_status=DefaultScheduleStatus.STOPPED,
     description="Hourly: the audit log compared with Odoo, so a crash or a misread answer is found.",
 )

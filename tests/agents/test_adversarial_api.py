@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from agents.api import FailedAuthLimiter, create_app
+from agents.api_keys import create_key
 from opstore import StateStore
-from orchestration.api_keys import create_key
 from tests.agents.conftest import api_over, serve_app
 from writeback.service import approve, list_proposals
 

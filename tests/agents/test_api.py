@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from orchestration.api_keys import create_key, revoke_key
+from agents.api_keys import create_key, revoke_key
 from writeback.service import approve
 
 pytestmark = pytest.mark.integration

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from opstore import StateStore
-from orchestration.api_keys import (
+from agents.api_keys import (
     PERMISSIONS,
     api_keys,
     create_key,
@@ -17,6 +16,7 @@ from orchestration.api_keys import (
     revoke_key,
     verify_token,
 )
+from opstore import StateStore
 
 
 @pytest.mark.unit
@@ -54,7 +54,7 @@ def test_bad_input_is_one_clear_error(state: StateStore) -> None:
 
 @pytest.mark.integration
 def test_cli_creates_lists_and_revokes_keys() -> None:
-    from orchestration.cli import app
+    from cli.main import app
 
     runner = CliRunner()
     created = runner.invoke(

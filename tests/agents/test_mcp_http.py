@@ -11,8 +11,8 @@ import anyio
 import httpx
 import pytest
 
+from agents.api_keys import create_key
 from opstore import StateStore
-from orchestration.api_keys import create_key
 from tests.agents.conftest import serve_app
 
 pytestmark = pytest.mark.integration

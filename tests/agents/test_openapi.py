@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from agents.api import API_PREFIX, RateLimiter, create_app
-from orchestration.api_keys import create_key
+from agents.api_keys import create_key
 
 pytestmark = pytest.mark.integration
 

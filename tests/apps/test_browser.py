@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli_dashboard import streamlit_command
+from cli.dashboard import streamlit_command
 from writeback.service import get_proposal, list_proposals
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from orchestration.cli_dashboard import APP, streamlit_command
+from cli.dashboard import APP, streamlit_command
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 )
 def test_bad_configuration_is_one_line_and_exit_2(env, message):
     proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "dashboard", "--port", "1"],
+        [sys.executable, "-m", "cli.main", "dashboard", "--port", "1"],
         env={**os.environ, **env},
         capture_output=True,
         text=True,

@@ -21,15 +21,15 @@ from briefings import service
 from briefings.alerts import AlertCandidate, Evaluation, sync_alerts
 from briefings.rules import load_rules
 from briefings.schedule import due_companies
+from cli import guard as cli_guard
+from cli.main import app
 from opstore.db import StateStore
-from orchestration import cli
 from orchestration.assets.briefings import (
     alert_escalation_sensor,
     alerts_asset,
     briefings_0600_schedule,
     briefings_asset,
 )
-from orchestration.cli import app
 from orchestration.resources import WarehouseResource
 
 
@@ -120,7 +120,7 @@ def test_cli_brief_and_alerts(small_marts, monkeypatch) -> None:
     assert acked.exit_code == 0 and f"alert #{first['id']} is acknowledged" in acked.output
     assert service.get_alert(StateStore(), first["id"])["acknowledged_by"] == "maria"
     errors = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=errors, width=200))
+    monkeypatch.setattr(cli_guard, "err", Console(file=errors, width=200))
     bad = runner.invoke(app, ["alerts", "dismiss", "99999", "--user", "maria"])
     assert bad.exit_code == 2 and "alert 99999 does not exist" in errors.getvalue()
     wrong = runner.invoke(app, ["brief", "--role", "cto"])

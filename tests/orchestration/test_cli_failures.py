@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_path, monkeypatch):
-    from orchestration import cli
+    from cli import guard as cli_guard
+    from cli import main as cli
     from simulator.profiles import build_profile
     from simulator.runtime import serve_store
 
@@ -29,9 +30,11 @@ def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_pa
     home.mkdir()
     (home / "warehouse.duckdb").write_text("not a duckdb file\n" * 1000)
     buf = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=buf, width=100))
+    monkeypatch.setattr(cli_guard, "err", Console(file=buf, width=100))
     store = build_profile("empty")
-    cli._dagster_home()
+    from orchestration.runner import dagster_home
+
+    dagster_home()
     from orchestration.definitions import defs  # loaded once, as `coo` does before the run
 
     assert defs.resolve_job_def("extract") is not None
@@ -58,10 +61,11 @@ def test_a_failing_asset_is_one_line_with_the_step_and_the_log_in_seconds(tmp_pa
 
 
 def test_an_unexpected_error_outside_a_job_is_one_line_too(tmp_path, monkeypatch):
-    from orchestration import cli
+    from cli import guard as cli_guard
+    from cli import main as cli
 
     buf = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=buf, width=100))
+    monkeypatch.setattr(cli_guard, "err", Console(file=buf, width=100))
 
     def boom() -> None:
         big = ["x" * 1000] * 10_000  # a local the old pretty renderer would have printed  # noqa: F841
@@ -82,7 +86,7 @@ def test_an_unexpected_error_outside_a_job_is_one_line_too(tmp_path, monkeypatch
 
 
 def test_the_cli_has_no_pretty_exceptions():
-    from orchestration import cli
+    from cli import main as cli
 
     assert cli.app.pretty_exceptions_enable is False
 
@@ -91,10 +95,10 @@ def test_the_cli_has_no_pretty_exceptions():
 def test_the_sweep_frees_the_slots_of_a_dead_run(tmp_path, monkeypatch):
     from dagster import DagsterInstance, DagsterRunStatus
 
-    from orchestration import cli
+    from orchestration.runner import dagster_home
     from orchestration.sweep import PID_TAG, STARTED_TAG, sweep_dead_runs, this_process_tags
 
-    cli._dagster_home()
+    dagster_home()
     # a process that has exited: its pid is gone
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -147,7 +151,7 @@ def test_a_run_killed_mid_extraction_never_blocks_the_next(tmp_path):
         "COO_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
     }
-    cmd = [sys.executable, "-m", "orchestration.cli", "extract"]
+    cmd = [sys.executable, "-m", "cli.main", "extract"]
     with serve_store(store) as server:
         env.update(
             ODOO_URL=server.url,

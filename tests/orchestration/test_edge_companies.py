@@ -51,8 +51,8 @@ def test_main_job_completes_and_the_briefing_names_what_it_could_not_compute(
     profile, tmp_path, monkeypatch
 ):
     from briefings.service import get_briefing, list_briefings
+    from cli.main import app
     from opstore import StateStore
-    from orchestration.cli import app
     from simulator.profiles import build_profile
     from simulator.runtime import serve_store
 

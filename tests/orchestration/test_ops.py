@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration import cadence
+from core import cadence
 from orchestration.ops import RUN_TAGS, WRITES_WAREHOUSE_TAG
 
 pytestmark = pytest.mark.unit

@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from odoo_api.errors import ConfigError
 from opstore import StateStore
-from orchestration.cli import app
 from simulator.store import OdooStore
 from tests.writeback.conftest import APPROVERS, open_leads
 from writeback import ProposalRequest, get_proposal, propose

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 from agents import tools
 from agents.api.dependencies import require
 from agents.api.schemas import API_PREFIX, AUTH_RESPONSES, Problem, SkillOut
-from orchestration.api_keys import ApiKey
+from agents.api_keys import ApiKey
 
 router = APIRouter(prefix=API_PREFIX, tags=["skills"])
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from apps.streamlit import pipeline_status, queries, ui
-from orchestration.cadence import max_lag_hours
+from core.cadence import max_lag_hours
 
 st.title("Data health")
 

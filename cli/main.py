@@ -10,24 +10,26 @@ exception with the locals of every frame (rendering those took minutes and gigab
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stdout, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from odoo_api.errors import ConfigError, OdooError
-from odoo_api.warehouse import Warehouse, coo_home
-from orchestration.cli_actions import actions_app
-from orchestration.cli_agents import agents_app
-from orchestration.cli_briefings import alerts_app, brief
+from cli.actions import actions_app
+from cli.agents import agents_app
+from cli.briefings import alerts_app, brief
+from cli.dashboard import dashboard
+from cli.guard import _guard, err
+from core.errors import ConfigError
+from core.settings import coo_home, get_settings, override_settings
+from odoo_api.warehouse import Warehouse
+from orchestration.runner import run_job
 
 app = typer.Typer(
     help="An AI COO for Odoo.",
@@ -45,76 +47,8 @@ app.add_typer(alerts_app, name="alerts")  # coo alerts run|list|show|ack|resolve
 app.command("brief")(brief)  # coo brief --role cfo --print
 # Bound to the real streams: a job's chatter (dbt's log) is redirected to a file while it runs.
 console = Console(file=sys.stdout)
-err = Console(file=sys.stderr)
-T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def _actionable(exc: BaseException) -> BaseException | None:
-    """The error a person can act on, unwrapped from Dagster's wrappers."""
-    seen: set[int] = set()
-    cur: BaseException | None = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        if isinstance(cur, OdooError | ConfigError):
-            return cur
-        user = getattr(cur, "user_exception", None)
-        cur = user or cur.__cause__ or cur.__context__
-    return None
-
-
-class StepFailed(Exception):
-    """A step of a Dagster job failed; the message is one line, the full error is in
-    ``log_path``."""
-
-    def __init__(self, job: str, step: str, error: str, log_path: Path) -> None:
-        super().__init__(f"job {job}: step {step} failed: {error}")
-        self.job, self.step, self.error, self.log_path = job, step, error, log_path
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    """``text`` on one line; a long one keeps its start (the error type) and its end (where
-    wrapped errors put the actual reason)."""
-    line = " ".join(str(text).split())
-    if len(line) <= limit:
-        return line
-    head = limit // 3
-    return f"{line[:head]} ... {line[-(limit - head - 5) :]}"
-
-
-def _error_log(exc: BaseException) -> Path:
-    """Write the full traceback to a file under COO_HOME/logs and return its path."""
-    import traceback
-
-    logs = coo_home() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    path = logs / f"error-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
-    path.write_text("".join(traceback.format_exception(exc)))
-    return path
-
-
-def _guard(fn: Callable[[], T]) -> T:
-    try:
-        return fn()
-    except (typer.Exit, typer.Abort):
-        raise
-    except Exception as exc:
-        actionable = _actionable(exc)
-        if actionable is not None:
-            err.print(f"[bold red]error:[/] {actionable}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-        # an unexpected error: one line naming what failed and where the full log is
-        if isinstance(exc, StepFailed):
-            line, log_path = str(exc), exc.log_path
-        else:
-            line, log_path = f"{type(exc).__name__}: {exc}", _error_log(exc)
-        err.print(
-            f"[bold red]error:[/] {_one_line(line)} (full log: {log_path})",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1) from None
 
 
 class _ProgressHandler(logging.Handler):
@@ -144,65 +78,12 @@ def _progress() -> Iterator[None]:
             lg.removeHandler(handler)
 
 
-def _dagster_home() -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME") or coo_home() / "dagster").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists() and (REPO_ROOT / "dagster.yaml").exists():
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
-
-
 def _run_job(job_name: str, *, dbt_tests: bool = True) -> Any:
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import defs
-    from orchestration.sweep import sweep_dead_runs, this_process_tags
-
-    _dagster_home()
-    job = defs.resolve_job_def(job_name)
-    logs = coo_home() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{job_name}-{time.strftime('%Y%m%dT%H%M%S')}.log"
-    console.print(f"  job log (dbt output): {log_path}", highlight=False)
-    with (
-        DagsterInstance.get() as instance,
-        log_path.open("w") as log,
-        redirect_stdout(log),
-    ):
-        # runs of earlier `coo` processes that died (kill -9, power cut) still hold their
-        # concurrency slots: fail them and free the slots, or this run waits for ever
-        for swept in sweep_dead_runs(instance):
-            console.print(f"  {swept}", highlight=False)
-        try:
-            result = job.execute_in_process(
-                instance=instance,
-                # failures surface once, through _guard; Dagster's own log stays in the run
-                # storage
-                run_config={
-                    "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-                    **({} if dbt_tests else {"ops": {"odoo_dbt": {"config": {"tests": False}}}}),
-                },
-                tags=this_process_tags(),
-            )
-        except Exception as exc:
-            if _actionable(exc) is not None:
-                raise  # wrong URL, key, rights...: _guard says what to fix (exit 2)
-            import traceback
-
-            step = getattr(exc, "step_key", None) or "(run)"
-            print(f"\n=== step {step} failed ===", file=log)
-            print("".join(traceback.format_exception(exc)), file=log)
-            log.flush()
-            root: BaseException = exc
-            while True:
-                inner = getattr(root, "user_exception", None) or root.__cause__
-                if inner is None or inner is root:
-                    break
-                root = inner
-            error = _one_line(f"{type(root).__name__}: {root}", 240)
-            raise StepFailed(job_name, step, error, log_path) from None
-    return result
+    return run_job(
+        job_name,
+        dbt_tests=dbt_tests,
+        say=lambda line: console.print(f"  {line}", highlight=False),
+    )
 
 
 def _summary(result: Any, seconds: float) -> None:
@@ -240,11 +121,6 @@ def demo(
     def run() -> None:
         from simulator.runtime import SimulatedCompany
 
-        os.environ.pop("ODOO_URL", None)
-        os.environ["COO_SIM_SIZE"] = size
-        os.environ["COO_SIM_SEED"] = str(seed)
-        if transport != "auto":
-            os.environ["ODOO_TRANSPORT"] = transport
         warehouse = Warehouse.from_url()
         company = SimulatedCompany(coo_home() / "simulator", size, seed)
         started = time.perf_counter()
@@ -262,11 +138,16 @@ def demo(
         console.print(f"warehouse:      {warehouse.redacted()}", highlight=False)
         console.print(f"simulated Odoo: {company.folder}", highlight=False)
         console.print(
-            f"dagster runs:   {os.environ['DAGSTER_HOME']}  (see them with `make dagster`)",
+            f"dagster runs:   {get_settings().dagster_home_path}  (see them with `make dagster`)",
             highlight=False,
         )
 
-    _guard(run)
+    # the simulated company, whatever ODOO_URL says; passed down, the environment untouched
+    overrides: dict[str, Any] = {"odoo_url": "", "coo_sim_size": size, "coo_sim_seed": seed}
+    if transport != "auto":
+        overrides["odoo_transport"] = transport
+    with override_settings(**overrides):
+        _guard(run)
 
 
 def _states(warehouse: Warehouse) -> None:
@@ -372,7 +253,7 @@ def extract(
         from odoo_api.client import OdooClient
         from odoo_api.config import OdooConfig
 
-        if not os.environ.get("ODOO_URL"):
+        if not get_settings().odoo_url:
             raise ConfigError(
                 "ODOO_URL is not set: export ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY "
                 "(or run `coo demo` for the simulated company)"
@@ -484,8 +365,6 @@ def simulator_advance(
     for key, value in sorted(summary.items()):
         console.print(f"  {key}: {value}", highlight=False)
 
-
-from orchestration.cli_dashboard import dashboard  # noqa: E402
 
 app.command("dashboard")(dashboard)
 

@@ -7,14 +7,16 @@ proxy or with OIDC (docs/DEPLOYMENT.md).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
+from cli.guard import _guard
+from core.settings import get_settings
 from odoo_api.errors import ConfigError
 from odoo_api.warehouse import Warehouse
 
@@ -46,7 +48,7 @@ def _check_config() -> None:
     from apps.streamlit.auth import auth_mode
 
     mode = auth_mode()
-    if mode == "header" and not os.environ.get("COO_AUTH_HEADER"):
+    if mode == "header" and not get_settings().coo_auth_header:
         raise ConfigError(
             "COO_DASHBOARD_AUTH=header needs COO_AUTH_HEADER, the header your proxy sets "
             "(e.g. X-Forwarded-Email)"
@@ -59,8 +61,7 @@ def dashboard(
     host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
 ) -> None:
     """Start the executive dashboard (Streamlit) on http://HOST:PORT."""
-    from orchestration.cli import _guard, console
-
+    console = Console(file=sys.stdout)
     _guard(_check_config)
     console.print(f"dashboard on http://{host}:{port}  (Ctrl+C stops it)", highlight=False)
     try:

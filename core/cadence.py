@@ -1,7 +1,8 @@
 """How often each part of the platform refreshes, and so how old its raw data may be.
 
 Plain data (no Dagster import) so the dashboard's Data health page reads the same promises
-the schedules and freshness checks in ``orchestration.ops`` are built from. The raw tables
+the schedules and freshness checks in ``orchestration.ops`` are built from (in ``core``:
+the dashboard may not import ``orchestration``). The raw tables
 listed per cadence are the raw assets upstream of that area's marts;
 ``tests/orchestration/test_ops.py`` checks them against the asset graph, so a new mart
 dependency cannot silently fall out of its schedule.

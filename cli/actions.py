@@ -15,23 +15,18 @@ Who may approve is configured in ``COO_APPROVERS`` (see .env.example). ``execute
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.guard import _guard
+
 actions_app = typer.Typer(
     help="Proposed actions: approve, execute, roll back.", no_args_is_help=True
 )
 console = Console()  # resolves sys.stdout when printing (CliRunner, redirections)
-
-
-def _guard_call(fn: Callable[[], None]) -> None:
-    from orchestration.cli import _guard
-
-    _guard(fn)
 
 
 def _state() -> Any:
@@ -69,7 +64,7 @@ def list_cmd(
         console.print(table)
         console.print(f"{len(rows)} proposal(s)")
 
-    _guard_call(run)
+    _guard(run)
 
 
 @actions_app.command("show")
@@ -81,7 +76,7 @@ def show(proposal_id: int) -> None:
 
         console.print_json(json.dumps(get_proposal(_state(), proposal_id), default=str))
 
-    _guard_call(run)
+    _guard(run)
 
 
 def _print_decisions(decisions: list[Any]) -> None:
@@ -109,7 +104,7 @@ def approve_cmd(
 
         _print_decisions(approve(_state(), ids, user, role))
 
-    _guard_call(run)
+    _guard(run)
 
 
 @actions_app.command("reject")
@@ -126,7 +121,7 @@ def reject_cmd(
 
         _print_decisions(reject(_state(), ids, user, role, reason))
 
-    _guard_call(run)
+    _guard(run)
 
 
 @actions_app.command("execute")
@@ -165,7 +160,7 @@ def execute_cmd(
         if any(r["status"] in ("failed", "missing") for r in results):
             raise typer.Exit(1)
 
-    _guard_call(run)
+    _guard(run)
 
 
 @actions_app.command("rollback")
@@ -189,7 +184,7 @@ def rollback_cmd(
             raise typer.Exit(1)
         console.print(f"#{proposal_id}: rolled back", highlight=False)
 
-    _guard_call(run)
+    _guard(run)
 
 
 @actions_app.command("reconcile")
@@ -231,4 +226,4 @@ def reconcile_cmd(
         if unfixed:
             raise typer.Exit(1)
 
-    _guard_call(run)
+    _guard(run)

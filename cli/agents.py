@@ -1,19 +1,19 @@
 """``coo api``, ``coo mcp`` and ``coo api-keys``: the agent surface from the command line.
 
-Registered in ``orchestration.cli`` with one ``app.add_typer(agents_app)`` (no name: the
+Registered in ``cli.main`` with one ``app.add_typer(agents_app)`` (no name: the
 commands join the top level).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.guard import _guard
 from odoo_api.errors import ConfigError
 
 agents_app = typer.Typer(no_args_is_help=True)
@@ -25,12 +25,6 @@ def _console() -> Console:
     """The console of the running command (resolved at call time, so output is captured where
     the caller redirects stdout), wide enough that key ids are never cut."""
     return Console(file=sys.stdout, width=160)
-
-
-def _guard_call(fn: Callable[[], None]) -> None:
-    from orchestration.cli import _guard
-
-    _guard(fn)
 
 
 @agents_app.command("api")
@@ -46,7 +40,7 @@ def api(
         _console().print(f"skills and runs API on http://{host}:{port}/api/v1 (docs: /api/v1/docs)")
         serve(host=host, port=port)
 
-    _guard_call(run)
+    _guard(run)
 
 
 @agents_app.command("mcp")
@@ -65,7 +59,7 @@ def mcp(
             _console().print(f"MCP server (streamable HTTP) on http://{host}:{port}/mcp")
         serve(http=http, host=host, port=port)
 
-    _guard_call(run)
+    _guard(run)
 
 
 @keys_app.command("create")
@@ -77,8 +71,8 @@ def keys_create(
     """Create a key and print it once (only its salted hash is stored)."""
 
     def run() -> None:
+        from agents.api_keys import create_key
         from opstore import StateStore
-        from orchestration.api_keys import create_key
 
         record, token = create_key(StateStore(), name, role, rate_per_minute=rate)
         _console().print(
@@ -89,7 +83,7 @@ def keys_create(
         # the one time a secret is printed: the person creating it asked for it
         typer.echo(token)
 
-    _guard_call(run)
+    _guard(run)
 
 
 @keys_app.command("list")
@@ -97,8 +91,8 @@ def keys_list() -> None:
     """Every key with its role, rate limit and state (never the secret)."""
 
     def run() -> None:
+        from agents.api_keys import list_keys
         from opstore import StateStore
-        from orchestration.api_keys import list_keys
 
         table = Table(title="API keys")
         for col in ("key id", "name", "role", "rate/min", "created", "last used", "state"):
@@ -115,7 +109,7 @@ def keys_list() -> None:
             )
         _console().print(table)
 
-    _guard_call(run)
+    _guard(run)
 
 
 @keys_app.command("revoke")
@@ -125,12 +119,12 @@ def keys_revoke(
     """Revoke a key: it stops working at once."""
 
     def run() -> None:
+        from agents.api_keys import revoke_key
         from opstore import StateStore
-        from orchestration.api_keys import revoke_key
 
         if not key_id.strip():
             raise ConfigError("give the key id to revoke (see `coo api-keys list`)")
         record = revoke_key(StateStore(), key_id.strip())
         _console().print(f"revoked key {record['key_id']} ({record['name']})", highlight=False)
 
-    _guard_call(run)
+    _guard(run)

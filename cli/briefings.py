@@ -13,7 +13,6 @@ recipients (``COO_BRIEFING_RECIPIENTS_<ROLE>``).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -21,16 +20,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.guard import _guard
+from core.settings import get_settings
+
 alerts_app = typer.Typer(
     help="Alerts: evaluate, list, acknowledge, resolve, dismiss.", no_args_is_help=True
 )
 console = Console()
-
-
-def _guard_call(fn: Callable[[], None]) -> None:
-    from orchestration.cli import _guard
-
-    _guard(fn)
 
 
 def _state() -> Any:
@@ -46,7 +42,7 @@ def _reader() -> Any:
 
 
 def _user(user: str | None) -> str:
-    return user or os.environ.get("COO_USER") or os.environ.get("USER") or ""
+    return user or get_settings().coo_user or get_settings().user
 
 
 def brief(
@@ -89,7 +85,7 @@ def brief(
                 markup=False,
             )
 
-    _guard_call(run)
+    _guard(run)
 
 
 @alerts_app.command("run")
@@ -112,7 +108,7 @@ def run_cmd() -> None:
             highlight=False,
         )
 
-    _guard_call(run)
+    _guard(run)
 
 
 @alerts_app.command("list")
@@ -142,7 +138,7 @@ def list_cmd(
         console.print(table)
         console.print(f"{len(rows)} alert(s)")
 
-    _guard_call(run)
+    _guard(run)
 
 
 @alerts_app.command("show")
@@ -154,7 +150,7 @@ def show(alert_id: int) -> None:
 
         console.print_json(json.dumps(get_alert(_state(), alert_id), default=str))
 
-    _guard_call(run)
+    _guard(run)
 
 
 def _transition(name: str) -> Callable[..., None]:
@@ -168,7 +164,7 @@ def _transition(name: str) -> Callable[..., None]:
             row = getattr(service, name)(_state(), alert_id, _user(user))
             console.print(f"alert #{row['id']} is {row['status']}", highlight=False)
 
-        _guard_call(run)
+        _guard(run)
 
     cmd.__doc__ = {
         "acknowledge": "Acknowledge an alert (stops its escalation).",
