@@ -20,11 +20,11 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from odoo_api.warehouse import Warehouse
-from opstore import StateStore
 from agents.api_keys import ApiKey, verify_token
 from core.errors import DataError
 from core.settings import get_settings
+from odoo_api.warehouse import Warehouse
+from opstore import StateStore
 
 __all__ = [
     "ApiContext",

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from agents import graph
 from agents.api.dependencies import ApiContext, context, require
 from agents.api.schemas import API_PREFIX, AUTH_RESPONSES, Neighborhood, Problem, SearchHit
+from agents.api_keys import ApiKey
 from agents.sql import QueryTimeout, SqlRefused, to_jsonable
 from odoo_api.errors import OdooError
-from agents.api_keys import ApiKey
 
 router = APIRouter(prefix=API_PREFIX, tags=["graph"])
 

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse
 from agents import tools
 from agents.api.dependencies import ApiContext, context, require
 from agents.api.schemas import API_PREFIX, AUTH_RESPONSES, Problem, RunCreate, RunOut, RunTrace
+from agents.api_keys import ApiKey
 from agents.sql import to_jsonable
 from odoo_api.errors import ConfigError
-from agents.api_keys import ApiKey
 from writeback.service import execute, get_proposal
 
 logger = logging.getLogger(__name__)

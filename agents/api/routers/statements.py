@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from agents import tools
 from agents.api.dependencies import ApiContext, context, require
 from agents.api.schemas import API_PREFIX, AUTH_RESPONSES, Problem
+from agents.api_keys import ApiKey
 from agents.sql import QueryTimeout, SqlRefused, to_jsonable
 from odoo_api.errors import ConfigError, OdooError
-from agents.api_keys import ApiKey
 
 router = APIRouter(prefix=API_PREFIX, tags=["statements"])
 
