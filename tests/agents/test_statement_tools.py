@@ -51,7 +51,7 @@ def test_financial_statement_tool_reads_the_statement_marts(small_marts):
 def test_statements_over_the_http_api(api) -> None:
     import httpx
 
-    from orchestration.api_keys import create_key
+    from agents.api_keys import create_key
 
     _, agent = create_key(api.state, "agent", "agent")
     headers = {"Authorization": f"Bearer {agent}"}

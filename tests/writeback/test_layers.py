@@ -12,7 +12,7 @@ PACKAGE = Path(writeback.__file__).resolve().parent
 
 #: lowest first; a module may import only modules of a lower layer (or none of the package)
 LAYERS: list[set[str]] = [
-    {"models"},
+    {"models", "connection"},
     {"catalog", "approvers"},
     {"policy", "store", "odoo_io"},
     {"checks", "odoo_checks"},
