@@ -43,11 +43,9 @@ READS = (
     "operations.fct_supplier_performance",
     "operations.fct_purchase_receipts",
     "expenses.fct_expense_duplicate_candidates",
-    "staging.stg_odoo__res_companies",
-    "staging.stg_odoo__res_currencies",
-    "staging.stg_odoo__res_partners",
-    "staging.stg_odoo__product_products",
-    "staging.stg_odoo__product_templates",
+    "core.dim_companies",
+    "core.dim_partners",
+    "core.dim_products",
     "ml.churn_scores",
     "ml.deal_scores",
     "ml.stockout_predictions",
@@ -101,7 +99,7 @@ def alert_key(
 
 # ------------------------------------------------------------------ names (evidence text)
 class Names:
-    """Display names from staging, tolerant of a warehouse without them (ids instead)."""
+    """Display names from the dimensions, tolerant of a warehouse without them (ids instead)."""
 
     def __init__(self, reader: MartReader) -> None:
         self.reader = reader
@@ -112,7 +110,7 @@ class Names:
         if kind not in self._cache:
             try:
                 self._cache[kind] = {int(r["id"]): str(r["name"]) for r in self.reader.rows(sql)}
-            except Exception:  # a warehouse without staging: names fall back to ids
+            except Exception:  # a warehouse without the dimensions: ids
                 logger.debug("no %s names in the warehouse", kind)
                 self._cache[kind] = {}
         return self._cache[kind]
@@ -121,15 +119,15 @@ class Names:
         if pid is None:
             return "unknown partner"
         names = self._load(
-            "partner", "select partner_id as id, name from staging.stg_odoo__res_partners"
+            "partner", "select partner_id as id, partner_name as name from core.dim_partners"
         )
         return names.get(int(pid), f"partner #{pid}")
 
     def product(self, pid: int) -> str:
         names = self._load(
             "product",
-            "select p.product_id as id, t.name from staging.stg_odoo__product_products p "
-            "join staging.stg_odoo__product_templates t on t.product_template_id = p.product_tmpl_id",
+            "select product_id as id, product_name as name from core.dim_products "
+            "where product_name is not null",
         )
         return names.get(int(pid), f"product #{pid}")
 
@@ -137,9 +135,7 @@ class Names:
         """The product's cost (``standard_price``), for a draft RFQ's unit price."""
         if "price" not in self._cache:
             try:
-                rows = self.reader.rows(
-                    "select product_id, standard_price from staging.stg_odoo__product_products"
-                )
+                rows = self.reader.rows("select product_id, standard_price from core.dim_products")
                 self._prices = {int(r["product_id"]): r["standard_price"] for r in rows}
             except Exception:
                 self._prices = {}
@@ -149,15 +145,15 @@ class Names:
 
     def company(self, cid: int) -> str:
         names = self._load(
-            "company", "select company_id as id, name from staging.stg_odoo__res_companies"
+            "company", "select company_id as id, company_name as name from core.dim_companies"
         )
         return names.get(int(cid), f"company #{cid}")
 
     def currency(self, cid: int) -> str:
         names = self._load(
             "currency",
-            "select c.company_id as id, cur.name from staging.stg_odoo__res_companies c "
-            "join staging.stg_odoo__res_currencies cur on cur.currency_id = c.currency_id",
+            "select company_id as id, currency_code as name from core.dim_companies "
+            "where currency_code is not null",
         )
         return names.get(int(cid), "")
 

@@ -287,9 +287,7 @@ def compose(
 
 def company_ids(reader: MartReader) -> list[int]:
     try:
-        rows = reader.rows(
-            "select company_id from staging.stg_odoo__res_companies order by company_id"
-        )
+        rows = reader.rows("select company_id from core.dim_companies order by company_id")
     except Exception:
         rows = reader.rows("select company_id from finance.fct_cash_runway order by company_id")
     return [int(r["company_id"]) for r in rows]

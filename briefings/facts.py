@@ -37,6 +37,7 @@ READS = (
     "customers.dim_customers",
     "ml.forecasts",
     "ml.model_runs",
+    "core.dim_companies",  # the companies briefed (compose.py) and their zones (schedule.py)
 )
 
 ROLES = ("ceo", "cfo", "sales", "operations")
