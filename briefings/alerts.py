@@ -15,7 +15,6 @@ import datetime as dt
 import functools
 import json
 import logging
-import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,7 @@ logger = logging.getLogger(__name__)
 # (orchestration/lineage.py generates its Dagster deps; a test parses the SQL below against it)
 READS = (
     "finance.fct_cash_runway",
-    "finance.fct_general_ledger",
+    "finance.fct_invoice_settlements",
     "finance.fct_receivable_aging",
     "finance.fct_overdue_invoices",
     "customers.dim_customers",
@@ -159,152 +158,45 @@ class Names:
 
 
 # ------------------------------------------------------------------ payment behaviour
-def settled_invoices(reader: MartReader) -> list[dict[str, Any]]:
-    """Customer invoices fully paid: company, partner, due date and the date of the last
-    payment matched to them (the latest line of their full reconciliation)."""
-    if "settled_invoices" not in reader.memo:
-        reader.memo["settled_invoices"] = reader.rows(
-            "with inv as (select company_id, partner_id, full_reconcile_id, due_date "
-            "from finance.fct_general_ledger where account_type = 'asset_receivable' "
-            "and move_type = 'out_invoice' and full_reconcile_id is not null and due_date is not null), "
-            "settle as (select full_reconcile_id, max(accounting_date) as settled_date "
-            "from finance.fct_general_ledger where account_type = 'asset_receivable' "
-            "and full_reconcile_id is not null group by full_reconcile_id) "
-            "select inv.company_id, inv.partner_id, inv.due_date, settle.settled_date from inv "
-            "join settle on settle.full_reconcile_id = inv.full_reconcile_id"
-        )
-    rows: list[dict[str, Any]] = reader.memo["settled_invoices"]
-    return rows
-
-
 def median_days_late(reader: MartReader) -> dict[tuple[int, int], float]:
-    """Per (company, partner): the median days late of settled invoices. The median, beside
-    the mart's average, keeps one very late invoice from making a good payer look late."""
-    late: dict[tuple[int, int], list[int]] = {}
-    if not reader.has_table("finance", "fct_general_ledger"):
+    """Per (company, customer): the median days late of its settled invoices
+    (``finance.fct_invoice_settlements``). The median, beside the mart's average, keeps one
+    very late invoice from making a good payer look late."""
+    if not reader.has_table("finance", "fct_invoice_settlements"):
         return {}
-    for r in settled_invoices(reader):
-        if r["partner_id"] is None:
-            continue
-        days = (
-            dt.date.fromisoformat(str(r["settled_date"]))
-            - dt.date.fromisoformat(str(r["due_date"]))
-        ).days
-        late.setdefault((int(r["company_id"]), int(r["partner_id"])), []).append(days)
-    return {k: float(statistics.median(v)) for k, v in late.items()}
-
-
-# ------------------------------------------------------------------ cash projection
-def project_runway(reader: MartReader, horizon_days: int = 90) -> dict[int, dict[str, Any]]:
-    """Days until cash runs out on a forward projection, per company.
-
-    The runway mart divides cash by the past burn, and its forward view adds contracted
-    receivables/payables only; neither sees a squeeze made of large bills falling due before
-    the next payroll. This projects day by day: cash, plus open receivables at their due date
-    delayed by the company's observed payment delay, minus open payables at their due date,
-    minus the recurring costs paid outside vendor bills (payroll, rent: cash leaving through
-    journal entries without a payment) at each month end.
-    """
-    memo_key = f"project_runway:{horizon_days}"
-    if memo_key in reader.memo:
-        cached: dict[int, dict[str, Any]] = reader.memo[memo_key]
-        return cached
-    runway = {int(r["company_id"]): r for r in reader.rows("select * from finance.fct_cash_runway")}
-    if not runway:
-        return {}
-    items = reader.rows(
-        "select company_id, account_type, coalesce(due_date, accounting_date) as due, "
-        "amount_residual from finance.fct_general_ledger "
-        "where account_type in ('asset_receivable', 'liability_payable') and amount_residual <> 0"
-    )
-    # the observed payment delay: days late of invoices settled in the last 120 days
-    settled = settled_invoices(reader)
-    lateness: dict[int, list[int]] = {}
-    for s in settled:
-        cid = int(s["company_id"])
-        as_of_c = runway.get(cid, {}).get("as_of_date")
-        settled_on = dt.date.fromisoformat(str(s["settled_date"]))
-        if as_of_c is None or (dt.date.fromisoformat(str(as_of_c)) - settled_on).days > 120:
-            continue
-        lateness.setdefault(cid, []).append(
-            (settled_on - dt.date.fromisoformat(str(s["due_date"]))).days
+    if "median_days_late" not in reader.memo:
+        rows = reader.rows(
+            "select company_id, commercial_partner_id as partner_id, "
+            "percentile_cont(0.5) within group (order by days_late) as median_days_late "
+            "from finance.fct_invoice_settlements "
+            "where aging_type = 'receivable' and days_late is not null "
+            "and commercial_partner_id is not null group by 1, 2"
         )
-    delays = {cid: max(0.0, statistics.fmean(v)) for cid, v in lateness.items()}
-    recurring_rows = reader.rows(
-        "select company_id, period_month_date as m, sum(credit) - sum(debit) as outflow "
-        "from finance.fct_general_ledger where account_type = 'asset_cash' and payment_id is null "
-        "and journal_type = 'general' group by company_id, period_month_date"
-    )
-    out: dict[int, dict[str, Any]] = {}
-    for cid, r in runway.items():
-        as_of = dt.date.fromisoformat(str(r["as_of_date"]))
-        month0 = as_of.replace(day=1)
-        past = sorted(
-            (
-                x
-                for x in recurring_rows
-                if int(x["company_id"]) == cid and str(x["m"]) < month0.isoformat()
-            ),
-            key=lambda x: str(x["m"]),
-        )[-3:]
-        recurring = statistics.median([float(x["outflow"]) for x in past]) if past else 0.0
-        recurring = max(0.0, recurring)
-        delay = dt.timedelta(days=round(delays.get(cid, 0.0)))
-        flows: dict[dt.date, float] = {}
-        for it in items:
-            if int(it["company_id"]) != cid:
-                continue
-            due = dt.date.fromisoformat(str(it["due"]))
-            amount = float(it["amount_residual"])
-            if it["account_type"] == "asset_receivable":
-                day = max(due, as_of) + delay
-            else:
-                day = max(due, as_of)
-            flows[day] = flows.get(day, 0.0) + amount
-        month_end = as_of
-        for _ in range(4):
-            month_end = (month_end.replace(day=1) + dt.timedelta(days=32)).replace(
-                day=1
-            ) - dt.timedelta(days=1)
-            if month_end >= as_of:
-                flows[month_end] = flows.get(month_end, 0.0) - recurring
-            month_end = month_end + dt.timedelta(days=1)
-        balance = float(r["cash_balance"] or 0.0)
-        first: dt.date | None = None
-        low = balance
-        for i in range(horizon_days + 1):
-            day = as_of + dt.timedelta(days=i)
-            balance += flows.get(day, 0.0)
-            low = min(low, balance)
-            if first is None and balance < 0:
-                first = day
-        out[cid] = {
-            "projected_cash_out_date": first.isoformat() if first else None,
-            "projected_runway_days": (first - as_of).days if first else None,
-            "projected_low_balance": round(low, 2),
-            "recurring_monthly_costs": round(recurring, 2),
-            "collection_delay_days": delay.days,
+        reader.memo["median_days_late"] = {
+            (int(r["company_id"]), int(r["partner_id"])): float(r["median_days_late"]) for r in rows
         }
-    reader.memo[memo_key] = out
-    return out
+    medians: dict[tuple[int, int], float] = reader.memo["median_days_late"]
+    return medians
 
 
 # ------------------------------------------------------------------ families
+def _iso(value: Any) -> str | None:
+    """A date from the warehouse as ISO text (DuckDB and PostgreSQL give ``date``)."""
+    return None if value is None else str(value)[:10]
+
+
 FamilyFn = Callable[[MartReader, Names], "list[Observation] | None"]
 
 
 def _cash_runway(reader: MartReader, names: Names) -> list[Observation] | None:
     if not reader.has_table("finance", "fct_cash_runway"):
         return None
-    projected = project_runway(reader)
     obs = []
     for r in reader.rows("select * from finance.fct_cash_runway"):
         cid = int(r["company_id"])
-        p = projected.get(cid, {})
-        candidates = [
-            v for v in (r["runway_days"], p.get("projected_runway_days")) if v is not None
-        ]
-        days = min(float(v) for v in candidates) if candidates else None
+        # the lower of the burn runway and the day-by-day projection's, from the mart
+        effective = r["effective_runway_days"]
+        days = None if effective is None else float(effective)
         cur = names.currency(cid)
         obs.append(
             Observation(
@@ -321,7 +213,11 @@ def _cash_runway(reader: MartReader, names: Names) -> list[Observation] | None:
                     "monthly_burn": r["monthly_burn"],
                     "currency": cur,
                     "as_of_date": r["as_of_date"],
-                    **p,
+                    "projected_cash_out_date": _iso(r["projected_cash_out_date"]),
+                    "projected_runway_days": r["projected_runway_days"],
+                    "projected_low_balance": r["projected_low_balance"],
+                    "recurring_monthly_costs": r["recurring_monthly_costs"],
+                    "collection_delay_days": r["collection_delay_days"],
                 },
                 {"runway_days": days},
             )
