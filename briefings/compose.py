@@ -17,8 +17,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import update
 
+from alerts.lifecycle import utcnow
+from alerts.names import Names
+from alerts.sources import MartReader
 from briefings import proposals as props
-from briefings.alerts import Names, utcnow
 from briefings.facts import ROLES, build_facts, unsupported_numbers
 from briefings.llm import (
     BriefingOutput,
@@ -29,7 +31,6 @@ from briefings.llm import (
     write_with_llm,
 )
 from briefings.service import list_alerts
-from briefings.sources import MartReader
 from briefings.store import briefings
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from briefings.alerts import utcnow
+from alerts.lifecycle import utcnow
 from briefings.store import briefings, deliveries
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import desc, select
 
-from briefings.alerts import Names
-from briefings.sources import MartReader
+from alerts.names import Names
+from alerts.sources import MartReader
 from briefings.store import briefings
 from opstore.db import StateStore
 

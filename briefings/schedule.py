@@ -14,7 +14,7 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from briefings.sources import MartReader
+from alerts.sources import MartReader
 from odoo_api.errors import ConfigError
 
 BRIEFING_HOUR = 6

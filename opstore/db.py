@@ -22,6 +22,7 @@ metadata = MetaData()
 # table exists whichever package opened the store first. A module that is not there yet
 # (a package not installed) is skipped.
 TABLE_MODULES: tuple[str, ...] = (
+    "alerts.store",
     "briefings.store",
     "writeback.store",
     "orchestration.api_keys",

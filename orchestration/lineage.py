@@ -2,7 +2,7 @@
 
 Every consumer of the warehouse declares the tables it reads in one place next to its SQL
 (``READS`` in ``ml/churn.py``, ``ml/deals.py``, ``ml/stockout.py``, ``ml/anomalies.py``,
-``ml/forecasting.py``, ``briefings/alerts.py``, ``briefings/facts.py``,
+``ml/forecasting.py``, ``alerts/families.py``, ``briefings/facts.py``,
 ``apps/streamlit/queries.py``; the agents' tools are declared here, beside the registry, as
 their package belongs to its own work). This module gathers them:
 
@@ -77,7 +77,8 @@ class Consumer:
 def consumers(*, with_apps: bool = True) -> list[Consumer]:
     """Every consumer; ``with_apps=False`` leaves out the dashboard and the agents (what the
     Dagster definitions need, without importing Streamlit)."""
-    from briefings import alerts, facts
+    from alerts import families
+    from briefings import facts
     from ml import anomalies, churn, deals, forecasting, stockout
 
     assets = [
@@ -124,10 +125,11 @@ def consumers(*, with_apps: bool = True) -> list[Consumer]:
         Consumer(
             "alerts",
             "application",
-            "briefings.alerts",
-            alerts.READS,
+            "alerts.families",
+            families.READS,
             ("briefings", "alerts"),
             "Alert rules over the marts and ML scores (operational store: alerts).",
+            also=("alerts.names",),
         ),
         Consumer(
             "daily_briefings",

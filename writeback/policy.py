@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, and_, func, inspect, select
+from sqlalchemy import Connection, and_, func, select
 
+from alerts.lookup import find_alert
 from core.untrusted import finite_problem, normalise, skeleton, text_problem
 from odoo_api.client import OdooClient
 from odoo_api.errors import OdooAccessError, OdooError
-from opstore import StateStore, metadata
+from opstore import StateStore
 from writeback.catalog import Catalog, Skill, is_sensitive_model
 from writeback.store import proposals
 
@@ -44,7 +45,6 @@ SOURCES = ("alert", "briefing", "api", "mcp", "manual")
 AGENT_SOURCES = ("api", "mcp")
 #: statuses that count against rate limits and cooldowns (a refused proposal does not)
 LIVE_STATUSES = ("pending", "approved", "executing", "executed", "failed")
-OPEN_ALERT_STATUSES = ("new", "acknowledged")
 
 _INJECTION = re.compile(
     r"(ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|rules))"
@@ -293,15 +293,6 @@ def check_request(
     return result, skill, targets
 
 
-def _alerts_table(conn: Connection) -> Table | None:
-    table = metadata.tables.get("alerts")
-    if table is not None:
-        return table
-    if not inspect(conn).has_table("alerts"):
-        return None
-    return Table("alerts", MetaData(), autoload_with=conn)
-
-
 def _check_source(
     result: PolicyResult, req: Any, skill: Skill, targets: list[int], conn: Connection
 ) -> None:
@@ -309,37 +300,30 @@ def _check_source(
         if not isinstance(req.alert_key, str) or not req.alert_key:
             result.fail("source", "a proposal from an alert must give its alert_key")
             return
-        table = _alerts_table(conn)
-        row = None
-        if table is not None:
-            row = (
-                conn.execute(select(table).where(table.c.alert_key == req.alert_key))
-                .mappings()
-                .first()
-            )
-        if row is None:
+        alert = find_alert(conn, req.alert_key)
+        if alert is None:
             result.fail("source", f"alert not found: {req.alert_key[:200]!r}")
             return
-        if row["family"] not in skill.alert_families:
-            result.fail("source", f"skill '{skill.key}' does not answer {row['family']} alerts")
+        if alert.family not in skill.alert_families:
+            result.fail("source", f"skill '{skill.key}' does not answer {alert.family} alerts")
             return
-        if row["company_id"] != req.company_id:
+        if alert.company_id != req.company_id:
             result.fail(
-                "source", f"the alert is about company {row['company_id']}, not {req.company_id}"
+                "source", f"the alert is about company {alert.company_id}, not {req.company_id}"
             )
             return
-        if row["record_model"] and (
-            row["record_model"] != req.model or row["record_id"] not in targets
+        if alert.record_model and (
+            alert.record_model != req.model or alert.record_id not in targets
         ):
             result.fail(
                 "source",
-                f"the alert is about {row['record_model']}({row['record_id']}), not {req.model}{tuple(targets)}",
+                f"the alert is about {alert.record_model}({alert.record_id}), not {req.model}{tuple(targets)}",
             )
             return
-        if row["status"] not in OPEN_ALERT_STATUSES:
-            result.fail("source", f"the alert is {row['status']}: nothing to act on")
+        if not alert.is_open:
+            result.fail("source", f"the alert is {alert.status}: nothing to act on")
             return
-        result.passed("source", f"alert {row['family']} #{row['id']}")
+        result.passed("source", f"alert {alert.family} #{alert.id}")
         return
     if req.source == "briefing":
         if not req.source_ref:
