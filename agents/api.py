@@ -573,6 +573,42 @@ def create_app(
             raise HTTPException(503, str(exc)) from None
 
     @app.get(
+        f"{API_PREFIX}/statements/{{statement}}",
+        responses={
+            **AUTH_RESPONSES,
+            422: {"model": Problem, "description": "unknown statement, grain or period"},
+            503: {"model": Problem, "description": "no warehouse yet"},
+        },
+        tags=["statements"],
+    )
+    def financial_statement(
+        statement: Annotated[
+            str,
+            Path(
+                max_length=40,
+                description="profit_and_loss, balance_sheet, cash_flow, trial_balance or kpis",
+            ),
+        ],
+        company_id: Annotated[int, Query(ge=1, le=2**31 - 1)],
+        _key: Annotated[ApiKey, Depends(require("graph:read"))],
+        period: Annotated[
+            str | None, Query(pattern=r"^\d{4}-\d{2}$", description="first month, YYYY-MM")
+        ] = None,
+        grain: Annotated[str, Query(max_length=20)] = "month",
+    ) -> dict[str, Any]:
+        """A company's financial statement for one period, in company currency."""
+        try:
+            return dict(
+                to_jsonable(
+                    tools.financial_statement(get_warehouse(), statement, company_id, period, grain)
+                )
+            )
+        except ConfigError as exc:
+            raise HTTPException(422, str(exc)) from None
+        except (SqlRefused, QueryTimeout, OdooError) as exc:
+            raise HTTPException(503, str(exc)) from None
+
+    @app.get(
         f"{API_PREFIX}/graph/neighborhood",
         response_model=Neighborhood,
         responses={

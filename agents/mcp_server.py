@@ -142,6 +142,17 @@ def build_server(*, remote: bool = False) -> MCPServer:
         return dict(_safe(tools.metric_history, _warehouse(), metric, company_id, months))
 
     @server.tool()
+    def financial_statement(
+        statement: str, company_id: int, period: str | None = None, grain: str = "month"
+    ) -> dict[str, Any]:
+        """A company's P&L, balance sheet, cash flow, trial balance or KPIs for a month (or
+        a fiscal quarter/year for the P&L), in company currency; period = YYYY-MM."""
+        allow("graph:read")
+        return dict(
+            _safe(tools.financial_statement, _warehouse(), statement, company_id, period, grain)
+        )
+
+    @server.tool()
     def open_alerts(
         area: str | None = None,
         company_id: int | None = None,

@@ -100,6 +100,11 @@ class Metric:
     sql: str  # selects company_id, period (date), value; ordered
 
 
+KPI_METRIC_SQL = (
+    "select company_id, period_month_date as period, kpi_value as value "
+    "from finance.fct_financial_kpis_monthly where kpi_code = '{code}'"
+)
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
@@ -163,6 +168,24 @@ METRICS: dict[str, Metric] = {
             "sum(confirmed_count) * 1.0 / nullif(sum(quotation_count), 0) as value "
             "from sales.fct_quotation_conversions_monthly group by company_id, created_month_date",
         ),
+        *(
+            Metric(
+                code,
+                f"{name} per month, from the financial statements (fct_financial_kpis_monthly).",
+                unit,
+                KPI_METRIC_SQL.format(code=code),
+            )
+            for code, name, unit in (
+                ("net_profit", "Net profit", "currency"),
+                ("gross_margin", "Gross margin", "ratio"),
+                ("net_margin", "Net margin", "ratio"),
+                ("operating_expense_ratio", "Operating expenses / revenue", "ratio"),
+                ("working_capital", "Working capital", "currency"),
+                ("current_ratio", "Current ratio", "ratio"),
+                ("quick_ratio", "Quick ratio", "ratio"),
+                ("cash_conversion_cycle", "Cash conversion cycle", "days"),
+            )
+        ),
         Metric(
             "expense_spend",
             "Employee expenses per month.",
@@ -172,6 +195,93 @@ METRICS: dict[str, Metric] = {
         ),
     )
 }
+
+
+# statement -> (its lines for a period, its latest period); the P&L also takes the grain
+STATEMENTS: dict[str, tuple[str, str]] = {
+    "profit_and_loss": (
+        "select * from finance.fct_profit_and_loss where company_id = ? and period_grain = ? "
+        "and period_start_date = ? order by line_sequence",
+        "select max(period_start_date) from finance.fct_profit_and_loss "
+        "where company_id = ? and period_grain = ?",
+    ),
+    "balance_sheet": (
+        "select * from finance.fct_balance_sheet_monthly where company_id = ? "
+        "and period_month_date = ? order by line_sequence",
+        "select max(period_month_date) from finance.fct_balance_sheet_monthly where company_id = ?",
+    ),
+    "cash_flow": (
+        "select * from finance.fct_cash_flow_statement_monthly where company_id = ? "
+        "and period_month_date = ? order by method desc, line_sequence",
+        "select max(period_month_date) from finance.fct_cash_flow_statement_monthly "
+        "where company_id = ?",
+    ),
+    "trial_balance": (
+        "select * from finance.fct_trial_balance_monthly where company_id = ? "
+        "and period_month_date = ? order by account_code",
+        "select max(period_month_date) from finance.fct_trial_balance_monthly where company_id = ?",
+    ),
+    "kpis": (
+        "select * from finance.fct_financial_kpis_monthly where company_id = ? "
+        "and period_month_date = ? order by kpi_sequence",
+        "select max(period_month_date) from finance.fct_financial_kpis_monthly where company_id = ?",
+    ),
+}
+STATEMENT_GRAINS = ("month", "quarter", "fiscal_year")
+
+
+def financial_statement(
+    warehouse: Warehouse,
+    statement: str,
+    company_id: int,
+    period: str | None = None,
+    grain: str = "month",
+) -> dict[str, Any]:
+    """One company's statement for one period, in company currency: ``profit_and_loss``
+    (grain month, quarter or fiscal_year; with previous-period and last-year columns),
+    ``balance_sheet`` (at the month end), ``cash_flow`` (both methods), ``trial_balance`` or
+    ``kpis``. ``period`` is the period's first month (YYYY-MM); default the latest."""
+    if statement not in STATEMENTS:
+        raise ConfigError(f"unknown statement '{statement}': one of {', '.join(STATEMENTS)}")
+    if grain not in STATEMENT_GRAINS:
+        raise ConfigError(f"unknown grain '{grain}': one of {', '.join(STATEMENT_GRAINS)}")
+    if statement != "profit_and_loss" and grain != "month":
+        raise ConfigError(f"{statement} is monthly: grain must be 'month'")
+    lines_sql, latest_sql = STATEMENTS[statement]
+    params: list[Any] = [int(company_id)] + ([grain] if statement == "profit_and_loss" else [])
+    if period is None:
+        latest = run_query(
+            warehouse,
+            latest_sql,
+            params=params,
+            row_limit=1,
+            checked=False,
+        ).rows
+        start = latest[0][0] if latest else None
+        if start is None:
+            raise ConfigError(f"no {statement} for company {company_id} in the warehouse yet")
+    else:
+        import datetime as dt
+
+        try:
+            start = dt.date.fromisoformat(f"{period[:7]}-01")
+        except ValueError:
+            raise ConfigError(f"period '{period}' is not a month (YYYY-MM)") from None
+    result = run_query(
+        warehouse,
+        lines_sql,
+        params=[*params, start],
+        row_limit=1000,
+        checked=False,
+    )
+    return {
+        "statement": statement,
+        "company_id": int(company_id),
+        "grain": grain,
+        "period_start": to_jsonable(start),
+        "lines": [dict(zip(result.columns, row, strict=True)) for row in result.rows],
+        "truncated": result.truncated,
+    }
 
 
 def list_metrics() -> list[dict[str, str]]:

@@ -30,6 +30,8 @@ READS = (
     "finance.fct_receivable_aging",
     "finance.fct_days_outstanding_monthly",
     "finance.fct_cash_flows_monthly",
+    "finance.fct_profit_and_loss",
+    "finance.fct_trial_balance_monthly",
     "sales.fct_pipeline_by_stage",
     "sales.fct_win_rates_monthly",
     "operations.fct_stock_cover",
@@ -132,6 +134,8 @@ def company_metrics(
             m["cash_out_last_month"] = _metric(
                 "cash_out_last_month", "Cash out, last month", rows[1]["cash_out"], currency
             )
+    if reader.has_table("finance", "fct_profit_and_loss"):
+        m.update(_statement_metrics(reader, company_id, currency))
     if reader.has_table("sales", "fct_pipeline_by_stage"):
         rows = reader.rows(
             "select sum(opportunity_count) as n, sum(expected_revenue) as e, sum(weighted_revenue) as w, "
@@ -193,6 +197,67 @@ def company_metrics(
     return m
 
 
+def _statement_metrics(
+    reader: MartReader, company_id: int, currency: str
+) -> dict[str, dict[str, Any]]:
+    """Month-to-date net profit and gross margin against last month (the statements mart),
+    and the account whose change moved profit most between the two months."""
+    rows = reader.rows(
+        "select period_start_date, line_code, amount from finance.fct_profit_and_loss "
+        "where company_id = ? and period_grain = 'month' "
+        "and line_code in ('net_profit', 'gross_profit', 'operating_income') "
+        "order by period_start_date desc limit 6",
+        [company_id],
+    )
+    months = sorted({r["period_start_date"] for r in rows}, reverse=True)
+    if len(months) < 2:
+        return {}
+    by = {(r["period_start_date"], r["line_code"]): _num(r["amount"]) or 0.0 for r in rows}
+
+    def margin(month: Any) -> float | None:
+        income = by.get((month, "operating_income")) or 0.0
+        return None if income == 0 else 100 * (by.get((month, "gross_profit")) or 0.0) / income
+
+    now, before = months[0], months[1]
+    m = {
+        "net_profit_mtd": _metric(
+            "net_profit_mtd", "Net profit, month to date", by.get((now, "net_profit")), currency
+        ),
+        "net_profit_last_month": _metric(
+            "net_profit_last_month",
+            "Net profit, last month",
+            by.get((before, "net_profit")),
+            currency,
+        ),
+        "gross_margin_mtd": _metric(
+            "gross_margin_mtd", "Gross margin, month to date", margin(now), "%"
+        ),
+        "gross_margin_last_month": _metric(
+            "gross_margin_last_month", "Gross margin, last month", margin(before), "%"
+        ),
+    }
+    if reader.has_table("finance", "fct_trial_balance_monthly"):
+        movers = reader.rows(
+            "select account_code, account_name, "
+            "sum(case when period_month_date = ? then -net_movement else 0 end) "
+            "- sum(case when period_month_date = ? then -net_movement else 0 end) as change "
+            "from finance.fct_trial_balance_monthly "
+            "where company_id = ? and statement = 'profit_and_loss' "
+            "and period_month_date in (?, ?) group by 1, 2 order by abs(change) desc limit 1",
+            [now, before, company_id, now, before],
+        )
+        if movers and movers[0]["change"]:
+            top = movers[0]
+            m["profit_change_top_account"] = _metric(
+                "profit_change_top_account",
+                f"Biggest change in profit vs last month: account {top['account_code']} "
+                f"{top['account_name']}",
+                top["change"],
+                currency,
+            )
+    return m
+
+
 ROLE_METRICS: dict[str, tuple[str, ...]] = {
     "ceo": (
         "cash_balance",
@@ -218,6 +283,11 @@ ROLE_METRICS: dict[str, tuple[str, ...]] = {
         "dso_days",
         "cash_in_last_month",
         "cash_out_last_month",
+        "net_profit_mtd",
+        "net_profit_last_month",
+        "gross_margin_mtd",
+        "gross_margin_last_month",
+        "profit_change_top_account",
     ),
     "sales": (
         "open_deals",
@@ -258,6 +328,16 @@ METRIC_SOURCES: dict[str, tuple[str, str]] = {
     "dso_days": ("finance", "fct_days_outstanding_monthly"),
     "cash_in_last_month": ("finance", "fct_cash_flows_monthly"),
     "cash_out_last_month": ("finance", "fct_cash_flows_monthly"),
+    **{
+        k: ("finance", "fct_profit_and_loss")
+        for k in (
+            "net_profit_mtd",
+            "net_profit_last_month",
+            "gross_margin_mtd",
+            "gross_margin_last_month",
+            "profit_change_top_account",
+        )
+    },
     **{
         k: ("sales", "fct_pipeline_by_stage")
         for k in ("open_deals", "pipeline_expected", "pipeline_weighted", "stalled_deals")

@@ -53,6 +53,11 @@ AGENTS_READS = (
     "sales.fct_win_rates_monthly",
     "sales.fct_quotation_conversions_monthly",
     "expenses.fct_expense_spend_monthly",
+    "finance.fct_profit_and_loss",
+    "finance.fct_balance_sheet_monthly",
+    "finance.fct_cash_flow_statement_monthly",
+    "finance.fct_trial_balance_monthly",
+    "finance.fct_financial_kpis_monthly",
 )
 
 

@@ -40,6 +40,13 @@ READS = (
     "finance.fct_ledger_by_period",
     "finance.fct_overdue_invoices",
     "finance.fct_receivable_aging",
+    "finance.fct_profit_and_loss",
+    "finance.fct_balance_sheet_monthly",
+    "finance.fct_cash_flow_statement_monthly",
+    "finance.fct_trial_balance_monthly",
+    "finance.fct_financial_kpis_monthly",
+    "finance.fct_consolidated_statements_monthly",
+    "finance.fct_general_ledger",
     "sales.fct_pipeline_by_stage",
     "sales.fct_stalled_deals",
     "sales.fct_win_rates_monthly",
@@ -55,6 +62,7 @@ READS = (
     "ml.forecasts",
     "ml.model_runs",
     "core.dim_companies",
+    "core.dim_currencies",
     "core.dim_partners",
     "core.dim_products",
     "sales.dim_leads",
@@ -416,4 +424,139 @@ def ml_model_runs() -> pd.DataFrame | None:
         "select model_name, model_version, trained_at, metric_name, metric_value, "
         "baseline_name, baseline_value, passed, is_serving from ml.model_runs "
         "order by trained_at desc limit 50"
+    )
+
+
+# --- financial statements ----------------------------------------------------------------
+
+
+def statement_periods(company_id: int, grain: str) -> pd.DataFrame | None:
+    """The periods of one grain (month, quarter, fiscal_year) the P&L has, newest first."""
+    return fetch(
+        "select distinct period_start_date, period_end_date, fiscal_year, fiscal_quarter, "
+        "is_complete from finance.fct_profit_and_loss "
+        "where company_id = :c and period_grain = :g order by period_start_date desc",
+        c=company_id,
+        g=grain,
+    )
+
+
+def company_currency(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select currency_code as currency from core.dim_companies where company_id = :c",
+        c=company_id,
+    )
+
+
+def profit_and_loss(company_id: int, grain: str, start: Any) -> pd.DataFrame | None:
+    return fetch(
+        "select line_code, line_name, is_total, amount, previous_period_amount, "
+        "last_year_amount, change_from_previous_period, change_from_last_year, "
+        "share_of_operating_income from finance.fct_profit_and_loss "
+        "where company_id = :c and period_grain = :g and period_start_date = :s "
+        "order by line_sequence",
+        c=company_id,
+        g=grain,
+        s=start,
+    )
+
+
+def balance_sheet(
+    company_id: int, month: Any, previous: Any, last_year: Any
+) -> pd.DataFrame | None:
+    """The balance sheet at three month ends (long): the chosen one and its comparisons."""
+    return fetch(
+        "select period_month_date, section_code, line_code, line_name, line_sequence, is_total, "
+        "amount from finance.fct_balance_sheet_monthly where company_id = :c "
+        "and period_month_date in (:m, :p, :y) order by line_sequence",
+        c=company_id,
+        m=month,
+        p=previous,
+        y=last_year,
+    )
+
+
+def cash_flow_statement(company_id: int, method: str, start: Any, end: Any) -> pd.DataFrame | None:
+    """The cash-flow statement over the months [start, end]: flows added, cash at the ends."""
+    return fetch(
+        "select section_code, line_code, min(line_name) as line_name, "
+        "min(line_sequence) as line_sequence, "
+        "case when line_code = 'opening_cash' "
+        "then sum(case when period_month_date = :s then amount else 0 end) "
+        "when line_code = 'closing_cash' "
+        "then sum(case when period_month_date = :e then amount else 0 end) "
+        "else sum(amount) end as amount "
+        "from finance.fct_cash_flow_statement_monthly "
+        "where company_id = :c and method = :m and period_month_date between :s and :e "
+        "group by section_code, line_code order by line_sequence",
+        c=company_id,
+        m=method,
+        s=start,
+        e=end,
+    )
+
+
+def statement_accounts(company_id: int, start: Any, end: Any) -> pd.DataFrame | None:
+    """Every account of the trial balance over the months [start, end]: its statement line,
+    opening, debit, credit and closing (the drill-down from a statement line)."""
+    return fetch(
+        "select account_id, account_code, account_name, account_type, statement, line_code, "
+        "sum(case when period_month_date = :s then opening_balance else 0 end) as opening_balance, "
+        "sum(debit) as debit, sum(credit) as credit, sum(net_movement) as net_movement, "
+        "sum(case when period_month_date = :e then closing_balance else 0 end) as closing_balance, "
+        "sum(line_count) as journal_items "
+        "from finance.fct_trial_balance_monthly "
+        "where company_id = :c and period_month_date between :s and :e "
+        "group by account_id, account_code, account_name, account_type, statement, line_code "
+        "order by account_code",
+        c=company_id,
+        s=start,
+        e=end,
+    )
+
+
+def journal_items(company_id: int, account_id: int, start: Any, end: Any) -> pd.DataFrame | None:
+    return fetch(
+        "select accounting_date, move_name, journal_name, partner_id, line_label, ref, debit, "
+        "credit, balance, move_line_id from finance.fct_general_ledger "
+        "where company_id = :c and account_id = :a and accounting_date between :s and :e "
+        "order by accounting_date, move_line_id",
+        c=company_id,
+        a=account_id,
+        s=start,
+        e=end,
+    )
+
+
+def financial_kpis(company_id: int, month: Any) -> pd.DataFrame | None:
+    return fetch(
+        "select kpi_name, unit, kpi_value, previous_month_value, last_year_value, "
+        "change_month_over_month, change_year_over_year from finance.fct_financial_kpis_monthly "
+        "where company_id = :c and period_month_date = :m order by kpi_sequence",
+        c=company_id,
+        m=month,
+    )
+
+
+def consolidated_statements(start: Any, end: Any) -> pd.DataFrame | None:
+    """The group in the reporting currency: P&L over the months [start, end], balance sheet
+    at the end."""
+    return fetch(
+        "select statement, section_code, line_code, min(line_name) as line_name, "
+        "min(line_sequence) as line_sequence, "
+        "sum(case when statement = 'profit_and_loss' or period_month_date = :e "
+        "then amount else 0 end) as amount, max(company_count) as companies "
+        "from finance.fct_consolidated_statements_monthly "
+        "where period_month_date between :s and :e "
+        "group by statement, section_code, line_code order by statement desc, line_sequence",
+        s=start,
+        e=end,
+    )
+
+
+def reporting_currency() -> pd.DataFrame | None:
+    return fetch(
+        "select distinct cur.currency_code as currency "
+        "from finance.fct_consolidated_statements_monthly as s "
+        "inner join core.dim_currencies as cur on s.reporting_currency_id = cur.currency_id"
     )

@@ -40,6 +40,7 @@ navigation = st.navigation(
         ],
         "Drill down": [
             _page("finance", "Finance", ":material/account_balance:"),
+            _page("statements", "Financial statements", ":material/request_quote:"),
             _page("sales", "Sales pipeline", ":material/trending_up:"),
             _page("inventory", "Inventory risk", ":material/inventory_2:"),
             _page("customers", "Customer health", ":material/groups:"),

@@ -48,6 +48,17 @@ def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV") ->
     )
 
 
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One workbook, a sheet per frame (names cut to Excel's 31 characters)."""
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()
+
+
 def money(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"

@@ -98,6 +98,9 @@ def test_mcp_tools_read_queries_refusals_and_a_pending_proposal(
         }
         outcomes["marts"] = await session.call_tool("list_marts", {"schema": "finance"})
         outcomes["alerts"] = await session.call_tool("open_alerts", {"company_id": 1, "limit": 500})
+        outcomes["statement"] = await session.call_tool(
+            "financial_statement", {"statement": "balance_sheet", "company_id": 2}
+        )
         outcomes["briefing"] = await session.call_tool(
             "todays_briefing", {"role": "ceo", "company_id": 1}
         )
@@ -142,6 +145,9 @@ def test_mcp_tools_read_queries_refusals_and_a_pending_proposal(
     # exactly one tool writes, and none executes
     assert not [name for name in tools if "execute" in name or "approve" in name]
     assert "sql" in tools["query"].input_schema["properties"]
+    sheet = outcomes["statement"].structured_content
+    lines = {line["line_code"]: line["amount"] for line in sheet["lines"]}
+    assert lines["total_assets"] == pytest.approx(lines["total_liabilities_and_equity"])
 
     read = outcomes["read"]
     assert not read.is_error, _text(read)

@@ -15,6 +15,7 @@ PAGES = [
     "briefings",
     "actions",
     "finance",
+    "statements",
     "sales",
     "inventory",
     "customers",

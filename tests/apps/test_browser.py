@@ -133,10 +133,33 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, planted,
                     timeout=60_000
                 )
                 _no_payload_markup(page)
+
+            statements = _statements_screenshots(page, served_dashboard, tmp_path)
         finally:
             browser.close()
     assert shot.stat().st_size > 10_000
+    assert all(path.stat().st_size > 10_000 for path in statements)
     assert beacon_hits == []  # no image was fetched from the planted address
     trace = get_proposal(seeded, pid)
     assert trace["status"] == "approved"
     assert [(a["user"], a["role"]) for a in trace["approvals"]] == [(USER, "coo")]
+
+
+def _statements_screenshots(page, url: str, folder: Path) -> list[Path]:
+    """The Financial statements page of the USD and the EUR company (issue 20), as shown."""
+    from playwright.sync_api import expect
+
+    shots = []
+    page.goto(f"{url}/statements", wait_until="domcontentloaded")
+    for name, currency in (
+        ("Northbridge Furnishings Inc.", "USD"),
+        ("Northbridge Furnishings Europe B.V.", "EUR"),
+    ):
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name=name).click()
+        expect(page.get_by_text(f"Net profit ({currency})")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Drill down: line").first).to_be_visible(timeout=60_000)
+        shot = folder / f"statements_{currency}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        shots.append(shot)
+    return shots

@@ -15,6 +15,7 @@ import pytest
 from odoo_api.warehouse import Warehouse
 from tests.dbt.conftest import query
 from tests.dbt.raw_loader import EXTRACTED_AT, load_tables, recorded_tables, store_tables
+from tests.dbt.test_statements import assert_statements_reconcile_to_recorded_odoo19
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +39,7 @@ def test_dbt_build_on_recorded_odoo19_data(recorded_warehouse: Warehouse, dbt_ru
         recorded_warehouse, "select count(*) as n from staging.stg_odoo__account_partial_reconciles"
     )
     assert partials[0]["n"] == 0
+    assert_statements_reconcile_to_recorded_odoo19(recorded_warehouse)
 
 
 # --- aging recomputed independently ---------------------------------------------------------
