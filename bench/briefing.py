@@ -21,10 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from briefings.alerts import run_alerts
+from alerts.lifecycle import run_alerts
+from alerts.sources import MartReader
 from briefings.compose import run_briefings
 from briefings.llm import LLMSettings, estimate_tokens
-from briefings.sources import MartReader
 from odoo_api.warehouse import Warehouse
 from opstore.db import StateStore
 
@@ -73,8 +73,8 @@ def main() -> None:
             print(f"alerts: {res.raised} raised in {t_alerts:.2f} s "
                   f"(skipped, no source: {', '.join(res.skipped_rules) or 'none'})")  # fmt: skip
 
-            from briefings.alerts import evaluate
-            from briefings.rules import load_rules
+            from alerts.evaluation import evaluate
+            from alerts.rules import load_rules
             from tests.briefings.grading import predicted_and_expected, score
 
             predicted, expected = predicted_and_expected(

@@ -50,10 +50,10 @@ def main() -> int:
 
     from streamlit.testing.v1 import AppTest
 
+    from alerts.lifecycle import run_alerts
+    from alerts.sources import MartReader
     from apps.streamlit import queries
-    from briefings.alerts import run_alerts
     from briefings.compose import run_briefings
-    from briefings.sources import MartReader
     from odoo_api.warehouse import Warehouse
     from opstore import StateStore
     from tests.marts_fixture import shared_marts

@@ -17,8 +17,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import update
 
+from alerts.lifecycle import utcnow
+from alerts.names import Names
+from alerts.sources import MartReader
 from briefings import proposals as props
-from briefings.alerts import Names, utcnow
 from briefings.facts import ROLES, build_facts, unsupported_numbers
 from briefings.llm import (
     BriefingOutput,
@@ -29,7 +31,6 @@ from briefings.llm import (
     write_with_llm,
 )
 from briefings.service import list_alerts
-from briefings.sources import MartReader
 from briefings.store import briefings
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore
@@ -287,9 +288,7 @@ def compose(
 
 def company_ids(reader: MartReader) -> list[int]:
     try:
-        rows = reader.rows(
-            "select company_id from staging.stg_odoo__res_companies order by company_id"
-        )
+        rows = reader.rows("select company_id from core.dim_companies order by company_id")
     except Exception:
         rows = reader.rows("select company_id from finance.fct_cash_runway order by company_id")
     return [int(r["company_id"]) for r in rows]

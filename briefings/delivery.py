@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from briefings.alerts import utcnow
+from alerts.lifecycle import utcnow
 from briefings.store import briefings, deliveries
 from core.settings import get_settings
 from odoo_api.errors import ConfigError

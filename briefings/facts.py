@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import desc, select
 
-from briefings.alerts import Names, project_runway
-from briefings.sources import MartReader
+from alerts.names import Names
+from alerts.sources import MartReader
 from briefings.store import briefings
 from opstore.db import StateStore
 
@@ -39,6 +39,7 @@ READS = (
     "customers.dim_customers",
     "ml.forecasts",
     "ml.model_runs",
+    "core.dim_companies",  # the companies briefed (compose.py) and their zones (schedule.py)
 )
 
 ROLES = ("ceo", "cfo", "sales", "operations")
@@ -77,14 +78,19 @@ def company_metrics(
         )
         if rows:
             r = rows[0]
-            proj = project_runway(reader).get(company_id, {})
             m["cash_balance"] = _metric("cash_balance", "Cash", r["cash_balance"], currency)
             m["monthly_burn"] = _metric("monthly_burn", "Monthly burn", r["monthly_burn"], currency)
             m["runway_days"] = _metric("runway_days", "Runway (burn)", r["runway_days"], "days")
             m["projected_runway_days"] = _metric(
                 "projected_runway_days",
                 "Days until cash runs out (projection)",
-                proj.get("projected_runway_days"),
+                r["projected_runway_days"],
+                "days",
+            )
+            m["effective_runway_days"] = _metric(
+                "effective_runway_days",
+                "Runway",
+                r["effective_runway_days"],
                 "days",
             )
             m["receivable_open"] = _metric(
@@ -255,6 +261,7 @@ def _statement_metrics(
 ROLE_METRICS: dict[str, tuple[str, ...]] = {
     "ceo": (
         "cash_balance",
+        "effective_runway_days",
         "projected_runway_days",
         "runway_days",
         "receivable_overdue",
@@ -266,6 +273,7 @@ ROLE_METRICS: dict[str, tuple[str, ...]] = {
     "cfo": (
         "cash_balance",
         "monthly_burn",
+        "effective_runway_days",
         "runway_days",
         "projected_runway_days",
         "receivable_open",
@@ -310,6 +318,7 @@ METRIC_SOURCES: dict[str, tuple[str, str]] = {
             "monthly_burn",
             "runway_days",
             "projected_runway_days",
+            "effective_runway_days",
             "receivable_open",
             "payable_open",
             "projected_cash_90d",

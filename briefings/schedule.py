@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from briefings.sources import MartReader
+from alerts.sources import MartReader
 from core.settings import get_settings
 from odoo_api.errors import ConfigError
 
@@ -48,11 +48,8 @@ def company_timezones(reader: MartReader) -> dict[int, ZoneInfo]:
     """Each company's zone: the setting, else Odoo's company partner ``tz``, else the default."""
     overrides, default = configured_zones()
     try:
-        rows = reader.rows(
-            "select c.company_id, p.tz from staging.stg_odoo__res_companies c "
-            "left join staging.stg_odoo__res_partners p on p.partner_id = c.partner_id"
-        )
-    except Exception:  # a warehouse without staging: the configured companies only
+        rows = reader.rows("select company_id, timezone as tz from core.dim_companies")
+    except Exception:  # a warehouse without the dimensions: the configured companies only
         rows = [{"company_id": cid, "tz": None} for cid in overrides]
     out: dict[int, ZoneInfo] = {}
     for r in rows:

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import desc, select, update
 
-from briefings.alerts import utcnow
-from briefings.store import alert_events, alerts, briefings, deliveries
+from alerts.lifecycle import utcnow
+from alerts.store import alert_events, alerts
+from briefings.store import briefings, deliveries
 from odoo_api.errors import ConfigError
 from opstore.db import StateStore
 

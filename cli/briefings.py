@@ -36,7 +36,7 @@ def _state() -> Any:
 
 
 def _reader() -> Any:
-    from briefings.sources import MartReader
+    from alerts.sources import MartReader
 
     return MartReader()
 
@@ -59,7 +59,7 @@ def brief(
     """Write (and archive) the briefing of one role now."""
 
     def run() -> None:
-        from briefings.alerts import run_alerts
+        from alerts.lifecycle import run_alerts
         from briefings.compose import run_briefings
         from briefings.delivery import deliver
         from briefings.facts import ROLES
@@ -93,7 +93,7 @@ def run_cmd() -> None:
     """Evaluate the alert rules over the warehouse now."""
 
     def run() -> None:
-        from briefings.alerts import run_alerts
+        from alerts.lifecycle import run_alerts
 
         with _reader() as reader:
             res = run_alerts(_state(), reader)

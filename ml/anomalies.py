@@ -40,14 +40,13 @@ VALIDATION_MONTHS = 6  # ... and only when one feature is this far from normal (
 
 ENTRIES_SQL = """
 select g.move_id, g.company_id, g.journal_id, g.move_type, g.accounting_date,
-       g.account_id, g.debit, g.credit, m.created_at
+       g.account_id, g.debit, g.credit, g.move_created_at as created_at
 from finance.fct_general_ledger g
-left join staging.stg_odoo__account_moves m on m.move_id = g.move_id
 where g.journal_type = 'general' and g.move_type = 'entry'
 """
 EXPENSES_SQL = """
-select expense_id, company_id, employee_id, product_id, expense_date, total_amount
-from staging.stg_odoo__hr_expenses
+select expense_id, company_id, employee_id, product_id, expense_date, amount as total_amount
+from expenses.fct_expenses
 """
 DUPLICATES_SQL = """
 select expense_id, duplicate_expense_id, company_id, employee_id, amount_currency,
@@ -57,8 +56,7 @@ from expenses.fct_expense_duplicate_candidates
 # what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
 READS = (
     "finance.fct_general_ledger",
-    "staging.stg_odoo__account_moves",
-    "staging.stg_odoo__hr_expenses",
+    "expenses.fct_expenses",
     "expenses.fct_expense_duplicate_candidates",
 )
 

@@ -40,11 +40,10 @@ LEADS_SQL = """
 select l.lead_id, l.company_id, l.team_id, l.user_id, l.lead_type, l.outcome, l.stage_id,
        l.stage_sequence, l.rotting_threshold_days, l.expected_revenue, l.probability,
        l.created_at, l.closed_at, l.last_stage_update_at,
-       coalesce(i.interaction_message_count, 0) as message_count,
-       coalesce(i.planned_activity_count, 0) as activity_count,
-       i.last_interaction_at
-from intermediate.int_leads_classified l
-left join intermediate.int_lead_interactions_aggregated i using (lead_id)
+       l.interaction_message_count as message_count,
+       l.planned_activity_count as activity_count,
+       l.last_interaction_at
+from sales.dim_leads l
 """
 
 VISITS_SQL = """
@@ -54,8 +53,7 @@ from sales.fct_lead_stage_durations
 """
 # what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
 READS = (
-    "intermediate.int_leads_classified",
-    "intermediate.int_lead_interactions_aggregated",
+    "sales.dim_leads",
     "sales.fct_lead_stage_durations",
 )
 

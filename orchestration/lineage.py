@@ -2,7 +2,7 @@
 
 Every consumer of the warehouse declares the tables it reads in one place next to its SQL
 (``READS`` in ``ml/churn.py``, ``ml/deals.py``, ``ml/stockout.py``, ``ml/anomalies.py``,
-``ml/forecasting.py``, ``briefings/alerts.py``, ``briefings/facts.py``,
+``ml/forecasting.py``, ``alerts/families.py``, ``briefings/facts.py``,
 ``apps/streamlit/queries.py``; the agents' tools are declared here, beside the registry, as
 their package belongs to its own work). This module gathers them:
 
@@ -28,7 +28,20 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 EXPOSURES_PATH = REPO_ROOT / "dbt_project" / "models" / "exposures.yml"
 
 # schemas the dbt project writes (a table there is a dbt model: ``ref`` in the exposures)
-DBT_SCHEMAS = ("staging", "intermediate", "finance", "sales", "operations", "customers", "expenses")
+DBT_SCHEMAS = (
+    "staging",
+    "intermediate",
+    "core",
+    "finance",
+    "sales",
+    "operations",
+    "customers",
+    "expenses",
+)
+# the dbt project's own building blocks (``access: protected``): no consumer reads them, nor
+# the raw layer, except the data health page, whose subject is the extraction itself
+BELOW_MARTS = ("raw_odoo", "staging", "intermediate")
+RAW_MONITORS = {"data_health"}
 # written by the platform itself, not by any asset: never a dependency
 NOT_ASSETS = {"ml.model_runs", "raw_odoo._dlt_loads"}
 
@@ -59,12 +72,18 @@ class Consumer:
     reads: tuple[str, ...]
     asset: tuple[str, ...] | None
     description: str
+    also: tuple[str, ...] = ()  # further modules whose SQL belongs to this consumer
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        return (self.module, *self.also)
 
 
 def consumers(*, with_apps: bool = True) -> list[Consumer]:
     """Every consumer; ``with_apps=False`` leaves out the dashboard and the agents (what the
     Dagster definitions need, without importing Streamlit)."""
-    from briefings import alerts, facts
+    from alerts import families
+    from briefings import facts
     from ml import anomalies, churn, deals, forecasting, stockout
 
     assets = [
@@ -111,10 +130,11 @@ def consumers(*, with_apps: bool = True) -> list[Consumer]:
         Consumer(
             "alerts",
             "application",
-            "briefings.alerts",
-            alerts.READS,
+            "alerts.families",
+            families.READS,
             ("briefings", "alerts"),
             "Alert rules over the marts and ML scores (operational store: alerts).",
+            also=("alerts.names",),
         ),
         Consumer(
             "daily_briefings",
@@ -123,11 +143,12 @@ def consumers(*, with_apps: bool = True) -> list[Consumer]:
             facts.READS,
             ("briefings", "daily_briefings"),
             "The daily briefing per company and role (operational store: briefings).",
+            also=("briefings.compose", "briefings.schedule"),
         ),
     ]
     if not with_apps:
         return assets
-    from apps.streamlit import queries
+    from apps.streamlit import health_queries, queries
 
     return [
         *assets,
@@ -138,6 +159,14 @@ def consumers(*, with_apps: bool = True) -> list[Consumer]:
             queries.READS,
             None,
             "The executive dashboard (Streamlit).",
+        ),
+        Consumer(
+            "data_health",
+            "dashboard",
+            "apps.streamlit.health_queries",
+            health_queries.READS,
+            None,
+            "The dashboard's data health page (the raw layer it monitors).",
         ),
         Consumer(
             "agents",
@@ -207,14 +236,26 @@ def sql_reads(module: str) -> set[str]:
     return found
 
 
+def consumer_reads(consumer: Consumer) -> set[str]:
+    """Every table the SQL of the consumer's modules reads."""
+    found: set[str] = set()
+    for module in consumer.modules:
+        found |= sql_reads(module)
+    return found
+
+
+def below_marts(consumer: Consumer) -> set[str]:
+    """What the consumer declares or reads below the marts (raw, staging, intermediate)."""
+    tables = set(consumer.reads) | consumer_reads(consumer)
+    return {t for t in tables if t.split(".")[0] in BELOW_MARTS}
+
+
 def undeclared(consumer: Consumer) -> set[str]:
     """Tables the consumer's SQL reads that its declaration does not list (``schema.*``
     declares every table of a schema)."""
     schemas = {t.split(".")[0] for t in consumer.reads if t.endswith(".*")}
     return {
-        t
-        for t in sql_reads(consumer.module) - set(consumer.reads)
-        if t.split(".")[0] not in schemas
+        t for t in consumer_reads(consumer) - set(consumer.reads) if t.split(".")[0] not in schemas
     }
 
 

@@ -31,8 +31,8 @@ from odoo_api.warehouse import Warehouse
 logger = logging.getLogger(__name__)
 
 # every table the dashboard reads (its lineage: orchestration/lineage.py writes it into the dbt
-# exposures; a test parses the SQL below against it). ``raw_odoo.*``: the data health page
-# reads every raw table.
+# exposures; a test parses the SQL below against it). Marts and ML only: the data health
+# page's reads of the raw layer it monitors are in health_queries.py.
 READS = (
     "finance.fct_cash_runway",
     "finance.fct_cash_flows_monthly",
@@ -61,7 +61,11 @@ READS = (
     "ml.anomalies",
     "ml.forecasts",
     "ml.model_runs",
-    "raw_odoo.*",
+    "core.dim_companies",
+    "core.dim_currencies",
+    "core.dim_partners",
+    "core.dim_products",
+    "sales.dim_leads",
 )
 
 TTL_SECONDS = 30
@@ -155,8 +159,7 @@ def clear() -> None:
 
 def companies() -> pd.DataFrame | None:
     frame = fetch(
-        "select id as company_id, name from raw_odoo.res_company "
-        "where _odoo_deleted_at is null order by id"
+        "select company_id, company_name as name from core.dim_companies order by company_id"
     )
     if frame is None or frame.empty:
         frame = fetch(
@@ -215,19 +218,18 @@ def pipeline_monthly(company_id: int, months: int = 12) -> pd.DataFrame | None:
     (Odoo keeps no pipeline history; a lost opportunity without ``date_closed`` counts as
     closed at its last write). Current expected revenue is used for past months."""
     leads = fetch(
-        "select create_date, date_closed, write_date, active, expected_revenue "
-        "from raw_odoo.crm_lead where type = 'opportunity' and _odoo_deleted_at is null "
-        "and company_id = :c",
+        "select created_at, closed_at, updated_at, is_active, expected_revenue "
+        "from sales.dim_leads where lead_type = 'opportunity' and company_id = :c",
         c=company_id,
     )
     asof = pipeline_totals(company_id)
     if leads is None or asof is None or asof["as_of_date"].isna().all():
         return None
     end = pd.Timestamp(asof["as_of_date"].iloc[0])
-    created = pd.to_datetime(leads["create_date"], utc=True).dt.tz_localize(None)
-    closed = pd.to_datetime(leads["date_closed"], utc=True).dt.tz_localize(None)
-    written = pd.to_datetime(leads["write_date"], utc=True).dt.tz_localize(None)
-    closed = closed.where(closed.notna() | leads["active"].astype(bool), written)
+    created = pd.to_datetime(leads["created_at"], utc=True).dt.tz_localize(None)
+    closed = pd.to_datetime(leads["closed_at"], utc=True).dt.tz_localize(None)
+    written = pd.to_datetime(leads["updated_at"], utc=True).dt.tz_localize(None)
+    closed = closed.where(closed.notna() | leads["is_active"].astype(bool), written)
     value = leads["expected_revenue"].astype(float).fillna(0.0)
     rows = []
     for i in range(months - 1, -1, -1):
@@ -264,11 +266,12 @@ def forecasts(company_id: int, series: str) -> pd.DataFrame | None:
 def aging_by_partner(company_id: int, kind: str = "receivable") -> pd.DataFrame | None:
     table = "finance.fct_receivable_aging" if kind == "receivable" else "finance.fct_payable_aging"
     return fetch(
-        "select a.partner_id, coalesce(p.name, 'Partner ' || cast(a.partner_id as varchar)) "
+        "select a.partner_id, "
+        "coalesce(p.partner_name, 'Partner ' || cast(a.partner_id as varchar)) "
         "as partner, a.as_of_date, a.open_item_count, a.max_days_overdue, a.residual_not_due, "
         "a.residual_period_1, a.residual_period_2, a.residual_period_3, a.residual_period_4, "
         "a.residual_older, a.residual_total, a.residual_overdue, a.aging_interval_days "
-        f"from {table} a left join raw_odoo.res_partner p on p.id = a.partner_id "
+        f"from {table} a left join core.dim_partners p on p.partner_id = a.partner_id "
         "where a.company_id = :c order by a.residual_overdue desc, a.residual_total desc",
         c=company_id,
     )
@@ -276,11 +279,11 @@ def aging_by_partner(company_id: int, kind: str = "receivable") -> pd.DataFrame 
 
 def overdue_invoices(company_id: int) -> pd.DataFrame | None:
     return fetch(
-        "select i.invoice_name, coalesce(p.name, '') as partner, i.aging_type, "
+        "select i.invoice_name, coalesce(p.partner_name, '') as partner, i.aging_type, "
         "i.invoice_due_date, i.days_overdue, i.aging_bucket, i.residual, i.payment_state, "
         "i.partner_avg_days_late, i.move_id, i.partner_id "
         "from finance.fct_overdue_invoices i "
-        "left join raw_odoo.res_partner p on p.id = i.commercial_partner_id "
+        "left join core.dim_partners p on p.partner_id = i.commercial_partner_id "
         "where i.company_id = :c order by i.days_overdue desc",
         c=company_id,
     )
@@ -331,13 +334,13 @@ def win_rates_monthly(company_id: int) -> pd.DataFrame | None:
 
 def stock_risk(company_id: int) -> pd.DataFrame | None:
     return fetch(
-        "select s.product_id, coalesce(t.name, 'Product ' || cast(s.product_id as varchar)) "
+        "select s.product_id, "
+        "coalesce(p.product_name, 'Product ' || cast(s.product_id as varchar)) "
         "as product, p.default_code, s.warehouse_id, s.on_hand_qty, s.incoming_qty, "
         "s.daily_demand, s.days_of_cover, s.estimated_stockout_date, s.lead_time_days, "
         "s.is_stockout_within_lead_time "
         "from operations.fct_stock_cover s "
-        "left join raw_odoo.product_product p on p.id = s.product_id "
-        "left join raw_odoo.product_template t on t.id = p.product_tmpl_id "
+        "left join core.dim_products p on p.product_id = s.product_id "
         "where s.company_id = :c and s.has_demand "
         "order by s.is_stockout_within_lead_time desc, s.days_of_cover",
         c=company_id,
@@ -416,34 +419,6 @@ def anomalies(company_id: int) -> pd.DataFrame | None:
 # --- data health -----------------------------------------------------------------------
 
 
-def raw_tables() -> pd.DataFrame | None:
-    return fetch(
-        "select table_name from information_schema.tables where table_schema = 'raw_odoo' "
-        "and table_name not like '\\_dlt%' escape '\\' order by table_name"
-    )
-
-
-def raw_freshness(tables: tuple[str, ...]) -> pd.DataFrame | None:
-    """Rows, deletions and the last extraction time of each raw table, in one query."""
-    if not tables:
-        return None
-    parts = [
-        f"select '{t}' as table_name, count(*) as row_count, "
-        "sum(case when _odoo_deleted_at is not null then 1 else 0 end) as deleted_rows, "
-        f"max(_extracted_at) as last_extracted_at from raw_odoo.{t}"
-        for t in tables
-        if t.replace("_", "").isalnum()
-    ]
-    return fetch(" union all ".join(parts) + " order by table_name")
-
-
-def dlt_loads() -> pd.DataFrame | None:
-    return fetch(
-        "select load_id, schema_name, status, inserted_at from raw_odoo._dlt_loads "
-        "order by inserted_at desc limit 20"
-    )
-
-
 def ml_model_runs() -> pd.DataFrame | None:
     return fetch(
         "select model_name, model_version, trained_at, metric_name, metric_value, "
@@ -468,8 +443,7 @@ def statement_periods(company_id: int, grain: str) -> pd.DataFrame | None:
 
 def company_currency(company_id: int) -> pd.DataFrame | None:
     return fetch(
-        "select cur.name as currency from raw_odoo.res_company as co "
-        "inner join raw_odoo.res_currency as cur on co.currency_id = cur.id where co.id = :c",
+        "select currency_code as currency from core.dim_companies where company_id = :c",
         c=company_id,
     )
 
@@ -582,6 +556,7 @@ def consolidated_statements(start: Any, end: Any) -> pd.DataFrame | None:
 
 def reporting_currency() -> pd.DataFrame | None:
     return fetch(
-        "select distinct cur.name as currency from finance.fct_consolidated_statements_monthly "
-        "as s inner join raw_odoo.res_currency as cur on s.reporting_currency_id = cur.id"
+        "select distinct cur.currency_code as currency "
+        "from finance.fct_consolidated_statements_monthly as s "
+        "inner join core.dim_currencies as cur on s.reporting_currency_id = cur.currency_id"
     )

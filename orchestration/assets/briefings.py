@@ -1,6 +1,7 @@
 """Alerts and the daily briefings in Dagster: two thin assets, the 06:00 schedule, escalation.
 
-* ``briefings/alerts`` evaluates the rules over the marts (and ml scores) and reconciles the
+* ``briefings/alerts`` (the :mod:`alerts` package) evaluates the rules over the marts (and ml
+  scores) and reconciles the
   ``alerts`` table in the operational store.
 * ``briefings/daily_briefings`` writes one briefing per company and role, archives it,
   submits its proposals to write-back and emails it (failed deliveries of earlier runs are
@@ -33,13 +34,13 @@ from dagster import (
     sensor,
 )
 
-from briefings.alerts import escalate_due, run_alerts
+from alerts.lifecycle import escalate_due, run_alerts
+from alerts.rules import load_rules
+from alerts.sources import MartReader
 from briefings.compose import run_briefings
 from briefings.delivery import deliver, retry_failed, send_escalation
 from briefings.facts import ROLES
-from briefings.rules import load_rules
 from briefings.schedule import company_timezones, due_companies
-from briefings.sources import MartReader
 from opstore import StateStore
 from orchestration.lineage import asset_deps
 from orchestration.resources import WarehouseResource
@@ -47,7 +48,7 @@ from orchestration.resources import WarehouseResource
 BRIEFINGS_GROUP = "briefings"
 
 # what the rules and the facts read, from the declarations next to their SQL
-# (briefings/alerts.py and briefings/facts.py READS, gathered by orchestration/lineage.py)
+# (alerts/families.py and briefings/facts.py READS, gathered by orchestration/lineage.py)
 ALERT_DEPS = [AssetKey(k) for k in asset_deps(("briefings", "alerts"))]
 BRIEFING_DEPS = [AssetKey(k) for k in asset_deps(("briefings", "daily_briefings"))]
 
@@ -56,7 +57,7 @@ BRIEFING_DEPS = [AssetKey(k) for k in asset_deps(("briefings", "daily_briefings"
     key=AssetKey(["briefings", "alerts"]),
     group_name=BRIEFINGS_GROUP,
     deps=ALERT_DEPS,
-    description="Alert rules (briefings/rules.yaml or COO_ALERT_RULES) evaluated over the marts "
+    description="Alert rules (alerts/rules.yaml or COO_ALERT_RULES) evaluated over the marts "
     "and ml scores; de-duplicated, auto-resolved alerts in the operational store.",
 )
 def alerts_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:

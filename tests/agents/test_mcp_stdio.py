@@ -59,10 +59,10 @@ def test_mcp_tools_read_queries_refusals_and_a_pending_proposal(
         "COO_SEARCH_BACKEND": "lexical",
     }
     # real alerts and a briefing of the small company in the store the server reads
-    from briefings.alerts import run_alerts
+    from alerts.lifecycle import run_alerts
+    from alerts.sources import MartReader
     from briefings.compose import run_briefings
     from briefings.service import list_alerts
-    from briefings.sources import MartReader
     from odoo_api.warehouse import Warehouse
 
     seeded = StateStore(url=state_url)

@@ -57,9 +57,9 @@ def open_page() -> Callable[..., AppTest]:
 def seeded(dashboard_env: Path, monkeypatch: pytest.MonkeyPatch):
     """Alerts, briefings (template, no LLM) and the pending proposals they submit, made by the
     real pipeline functions and services against the dashboard's warehouse copy."""
-    from briefings.alerts import run_alerts
+    from alerts.lifecycle import run_alerts
+    from alerts.sources import MartReader
     from briefings.compose import run_briefings
-    from briefings.sources import MartReader
     from odoo_api.warehouse import Warehouse
     from opstore import StateStore
 
@@ -88,7 +88,8 @@ def planted(seeded) -> dict[str, int]:
 
     from sqlalchemy import select
 
-    from briefings.store import alerts, briefings
+    from alerts.store import alerts
+    from briefings.store import briefings
     from writeback.store import proposals
 
     now = datetime.now(UTC)

@@ -27,7 +27,7 @@ def _texts(at, kind):
 def test_overview_figures_match_the_marts(dashboard_env, open_page):
     cash, runway = _one(
         dashboard_env,
-        "select cash_balance, runway_days from finance.fct_cash_runway where company_id = 2",
+        "select cash_balance, effective_runway_days from finance.fct_cash_runway where company_id = 2",
     )
     overdue = _one(
         dashboard_env,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.sources import MartReader
+from alerts.sources import MartReader
 from odoo_api.warehouse import Warehouse
 from opstore.db import StateStore
 

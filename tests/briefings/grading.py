@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefings.alerts import AlertCandidate
+from alerts.evaluation import AlertCandidate
 
 
 def predicted_and_expected(

@@ -9,18 +9,12 @@ import duckdb
 import pytest
 from sqlalchemy import func, select
 
+from alerts.evaluation import AlertCandidate, Evaluation, evaluate
+from alerts.lifecycle import escalate_due, run_alerts, sync_alerts
+from alerts.rules import load_rules
+from alerts.sources import MartReader
+from alerts.store import alerts
 from briefings import service
-from briefings.alerts import (
-    AlertCandidate,
-    Evaluation,
-    escalate_due,
-    evaluate,
-    run_alerts,
-    sync_alerts,
-)
-from briefings.rules import load_rules
-from briefings.sources import MartReader
-from briefings.store import alerts
 from odoo_api.errors import ConfigError
 from odoo_api.warehouse import Warehouse
 from tests.briefings.grading import predicted_and_expected, score
@@ -333,7 +327,7 @@ def test_ml_scores_are_used_when_present(small_marts, private_marts: Path) -> No
 
 @pytest.mark.integration
 def test_company_scope(tmp_path: Path, reader: MartReader, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = (Path(__file__).parents[2] / "briefings" / "rules.yaml").read_text()
+    text = (Path(__file__).parents[2] / "alerts" / "rules.yaml").read_text()
     text = text.replace("  - key: late_payer\n", "  - key: late_payer\n    companies: [2]\n")
     path = tmp_path / "rules.yaml"
     path.write_text(text)
@@ -371,7 +365,7 @@ def test_lifecycle_on_postgresql(postgres_warehouse, reader: MartReader) -> None
 
 @pytest.mark.unit
 def test_stockout_model_decides_only_without_a_lead_time() -> None:
-    from briefings.alerts import _match_stockout
+    from alerts.families import _match_stockout
 
     th = {"probability": 0.7, "max_days_until_stockout": 365}
     base = {"_at_risk": False, "max_days_until_stockout": 12}

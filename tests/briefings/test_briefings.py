@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from alerts.lifecycle import run_alerts
+from alerts.rules import PRIORITY_RANK
+from alerts.sources import MartReader
 from briefings import service
-from briefings.alerts import run_alerts
 from briefings.compose import run_briefings
 from briefings.facts import ROLES, unsupported_numbers
 from briefings.llm import BriefingOutput
-from briefings.rules import PRIORITY_RANK
-from briefings.sources import MartReader
 from odoo_api.warehouse import Warehouse
 from writeback import list_proposals
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from alerts.lifecycle import run_alerts
+from alerts.sources import MartReader
 from briefings import service
-from briefings.alerts import run_alerts
 from briefings.compose import run_briefings
 from briefings.delivery import SmtpSettings, deliver, retry_failed, send_escalation
-from briefings.sources import MartReader
 from odoo_api.errors import ConfigError
 
 T0 = dt.datetime(2026, 11, 21, 6, 0)
@@ -252,8 +252,9 @@ def test_escalation_email(smtp_server, monkeypatch) -> None:
 
 @pytest.mark.integration
 def test_escalation_is_retried_when_the_mail_server_is_down(state, monkeypatch) -> None:
-    from briefings.alerts import AlertCandidate, Evaluation, escalate_due, sync_alerts
-    from briefings.rules import load_rules
+    from alerts.evaluation import AlertCandidate, Evaluation
+    from alerts.lifecycle import escalate_due, sync_alerts
+    from alerts.rules import load_rules
 
     rules = load_rules()
     cand = AlertCandidate(

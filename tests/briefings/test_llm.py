@@ -10,11 +10,11 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
-from briefings.alerts import run_alerts
+from alerts.lifecycle import run_alerts
+from alerts.sources import MartReader
 from briefings.compose import run_briefings
 from briefings.facts import unsupported_numbers
 from briefings.llm import SYSTEM_PROMPT, LLMSettings, cost_usd
-from briefings.sources import MartReader
 from briefings.store import llm_usage
 from odoo_api.warehouse import Warehouse
 from tests.briefings import fake_anthropic as fa

@@ -12,10 +12,10 @@ import httpx2 as httpx
 import pytest
 from sqlalchemy import select
 
-from briefings.alerts import run_alerts
+from alerts.lifecycle import run_alerts
+from alerts.sources import MartReader
 from briefings.compose import run_briefings
 from briefings.llm import CANARY, LLMSettings, build_request, system_text, validate_output
-from briefings.sources import MartReader
 from briefings.store import llm_usage
 from tests.briefings import fake_anthropic as fa
 

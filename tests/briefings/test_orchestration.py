@@ -17,9 +17,10 @@ from dagster import (
 from rich.console import Console
 from typer.testing import CliRunner
 
+from alerts.evaluation import AlertCandidate, Evaluation
+from alerts.lifecycle import sync_alerts
+from alerts.rules import load_rules
 from briefings import service
-from briefings.alerts import AlertCandidate, Evaluation, sync_alerts
-from briefings.rules import load_rules
 from briefings.schedule import due_companies
 from cli import guard as cli_guard
 from cli.main import app

@@ -103,17 +103,18 @@ def test_too_little_data_is_recorded_with_its_reason_and_serves_the_baseline(sma
 def test_a_failing_alert_family_is_skipped_with_its_reason_and_the_others_run(
     small_marts, monkeypatch
 ):
-    from briefings import alerts
-    from briefings.rules import load_rules
-    from briefings.sources import MartReader
+    from alerts import families
+    from alerts.evaluation import evaluate
+    from alerts.rules import load_rules
+    from alerts.sources import MartReader
     from odoo_api.warehouse import Warehouse
 
     def broken(reader, names):
         raise RuntimeError("deliberately broken family")
 
-    monkeypatch.setitem(alerts.FAMILIES, "cash_runway", broken)
+    monkeypatch.setitem(families.FAMILIES, "cash_runway", broken)
     with MartReader(Warehouse.from_url(f"duckdb:///{small_marts.path}")) as reader:
-        evaluation = alerts.evaluate(reader, load_rules())
+        evaluation = evaluate(reader, load_rules())
     assert "cash_runway" in evaluation.skipped_rules
     assert evaluation.skipped_reasons["cash_runway"] == (
         "failed: RuntimeError: deliberately broken family"

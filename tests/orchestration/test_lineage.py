@@ -10,8 +10,8 @@ from orchestration import lineage
 @pytest.mark.unit
 @pytest.mark.parametrize("consumer", lineage.consumers(), ids=lambda c: c.name)
 def test_every_table_a_consumer_reads_is_declared(consumer):
-    found = lineage.sql_reads(consumer.module)
-    assert found, f"no SQL found in {consumer.module}"
+    found = lineage.consumer_reads(consumer)
+    assert found, f"no SQL found in {consumer.modules}"
     assert not lineage.undeclared(consumer), (
         f"{consumer.module} reads tables it does not declare in READS: "
         f"{sorted(lineage.undeclared(consumer))}"
@@ -57,7 +57,29 @@ def test_dagster_deps_are_the_declared_reads():
     deals = graph.get(AssetKey(["ml", "deal_scores"])).parent_keys
     assert AssetKey(["ml", "anomalies"]) in alerts
     assert AssetKey(["ml", "forecasts"]) in briefs
-    assert AssetKey(["intermediate", "int_lead_interactions_aggregated"]) in deals
+    assert AssetKey(["sales", "dim_leads"]) in deals
+    assert AssetKey(["core", "dim_companies"]) in briefs
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("consumer", lineage.consumers(), ids=lambda c: c.name)
+def test_no_consumer_reads_below_the_marts(consumer):
+    """Marts (and ML tables) are the contract: no consumer declares or runs SQL against the
+    raw layer, staging or intermediate models; only the data health page watches raw_odoo."""
+    below = lineage.below_marts(consumer)
+    if consumer.name in lineage.RAW_MONITORS:
+        assert {t.split(".")[0] for t in below} == {"raw_odoo"}, sorted(below)
+    else:
+        assert not below, f"{consumer.name} reads below the marts: {sorted(below)}"
+
+
+@pytest.mark.unit
+def test_a_staging_read_is_caught(tmp_path, monkeypatch):
+    module = tmp_path / "fake_consumer.py"
+    module.write_text('SQL = "select name from staging.stg_odoo__res_partners"\n')
+    monkeypatch.setattr(lineage, "REPO_ROOT", tmp_path)
+    consumer = lineage.Consumer("fake", "application", "fake_consumer", (), None, "")
+    assert lineage.below_marts(consumer) == {"staging.stg_odoo__res_partners"}
 
 
 @pytest.mark.unit

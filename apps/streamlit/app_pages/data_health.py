@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from apps.streamlit import pipeline_status, queries, ui
+from apps.streamlit import health_queries, pipeline_status, queries, ui
 from core.cadence import max_lag_hours
 
 st.title("Data health")
 
-tables = queries.raw_tables()
+tables = health_queries.raw_tables()
 if not ui.has_rows(tables):
     ui.no_data("nothing has been extracted (raw_odoo is empty)", "Run `coo demo` or `coo extract`.")
 else:
     assert tables is not None
-    fresh = queries.raw_freshness(tuple(tables["table_name"]))
+    fresh = health_queries.raw_freshness(tuple(tables["table_name"]))
     assert fresh is not None
     now = datetime.now(UTC)
     extracted = pd.to_datetime(fresh["last_extracted_at"], utc=True)
@@ -48,7 +48,7 @@ else:
     ui.csv_download(fresh, "raw_freshness")
 
 st.subheader("Loads")
-loads = queries.dlt_loads()
+loads = health_queries.dlt_loads()
 if not ui.has_rows(loads):
     ui.no_data("no dlt load recorded (raw_odoo._dlt_loads)")
 else:

@@ -52,16 +52,19 @@ if ui.has_rows(flows):
     hist_runway = (flows["closing_cash"].astype(float) / burn * 30.4).where(burn > 0)
 else:
     hist_runway = pd.Series(dtype=float)
-runway_days = row["runway_days"]
+# the one runway figure (the alerts and briefings show it too): the lower of the burn runway
+# and the day-by-day projection's, from the mart
+runway_days = row["effective_runway_days"]
 cols[1].metric(
     "Runway",
     "no burn" if pd.isna(runway_days) else f"{float(runway_days):,.0f} days",
     None if pd.isna(runway_days) else _signed(_delta(hist_runway.tail(13)), " days"),
     chart_data=hist_runway.tail(13).dropna().tolist() or None,
     border=True,
-    help="Cash divided by the average monthly burn of the last complete months ('no burn': "
-    "cash is not falling); "
-    "the sparkline recomputes it at each month end.",
+    help="The lower of cash divided by the average monthly burn of the last complete months "
+    "and the days until the day-by-day projection (open receivables and payables at their due "
+    "dates, recurring costs) goes below zero ('no burn': neither runs out; "
+    "finance.fct_cash_runway). The sparkline recomputes the burn runway at each month end.",
 )
 
 overdue = queries.receivable_overdue(company)

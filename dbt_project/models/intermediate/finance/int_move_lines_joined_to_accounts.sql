@@ -39,6 +39,7 @@ joined as (
         move_lines.move_id,
         coalesce(move_lines.move_name, moves.name)                      as move_name,
         moves.move_type,
+        moves.created_at                                                as move_created_at,
         move_lines.parent_state                                         as move_state,
         moves.state = 'posted'                                          as is_posted,
         move_lines.journal_id,

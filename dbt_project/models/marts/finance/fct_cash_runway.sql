@@ -4,6 +4,10 @@
     open receivables and subtracts open payables falling due within 30/60/90 days
     (overdue items included: they are still owed). No burn (cash flow zero or positive)
     means no runway limit: `runway_days` is NULL and `is_burning_cash` false.
+
+    The day-by-day projection (fct_cash_projection_daily) gives the first day cash goes
+    below zero; `effective_runway_days`, the lower of the two runways, is the one figure the
+    dashboard, the alerts and the briefings show.
 -#}
 
 {%- set burn_months = var('runway_burn_months', 3) | int %}
@@ -38,6 +42,25 @@ open_items as (
 report_dates as (
 
     select * from {{ ref('int_report_dates_resolved') }}
+
+),
+
+projection as (
+
+    select * from {{ ref('fct_cash_projection_daily') }}
+
+),
+
+projected as (
+
+    select
+        company_id,
+        min(case when closing_balance < 0 then projection_date end)    as projected_cash_out_date,
+        least(min(closing_balance), max(starting_cash))                 as projected_low_balance,
+        max(recurring_monthly_costs)                                    as recurring_monthly_costs,
+        max(collection_delay_days)                                      as collection_delay_days
+    from projection
+    group by 1
 
 ),
 
@@ -100,7 +123,11 @@ combined as (
         coalesce(due.payable_due_{{ days }}d, 0)                as payable_due_{{ days }}d,
         {%- endfor %}
         coalesce(due.receivable_open, 0)                        as receivable_open,
-        coalesce(due.payable_open, 0)                           as payable_open
+        coalesce(due.payable_open, 0)                           as payable_open,
+        projected.projected_cash_out_date,
+        projected.projected_low_balance,
+        projected.recurring_monthly_costs,
+        projected.collection_delay_days
     from companies
     cross join report_dates
     left join cash
@@ -109,6 +136,23 @@ combined as (
         on companies.company_id = burn.company_id
     left join due
         on companies.company_id = due.company_id
+    left join projected
+        on companies.company_id = projected.company_id
+
+),
+
+runways as (
+
+    select
+        *,
+        case
+            when monthly_burn is null or monthly_burn <= 0 then null
+            when cash_balance <= 0 then 0
+            else round(cast(cash_balance / monthly_burn * {{ days_per_month }} as numeric), 1)
+        end                                                     as burn_runway_days,
+        {{ days_between('as_of_date', 'projected_cash_out_date') }}
+                                                                as projected_runway_days
+    from combined
 
 ),
 
@@ -122,11 +166,16 @@ final as (
         burn_month_count,
         cast(monthly_burn as {{ odoo_type('money') }})  as monthly_burn,
         coalesce(monthly_burn > 0, false)                       as is_burning_cash,
-        case
-            when monthly_burn is null or monthly_burn <= 0 then null
-            when cash_balance <= 0 then 0
-            else round(cast(cash_balance / monthly_burn * {{ days_per_month }} as numeric), 1)
-        end                                                     as runway_days,
+        burn_runway_days                                        as runway_days,
+        projected_cash_out_date,
+        projected_runway_days,
+        cast(projected_low_balance as {{ odoo_type('money') }}) as projected_low_balance,
+        cast(recurring_monthly_costs as {{ odoo_type('money') }})
+                                                                as recurring_monthly_costs,
+        collection_delay_days,
+        -- the lower of the burn runway and the projection's (LEAST skips NULLs on both)
+        cast(least(burn_runway_days, projected_runway_days) as numeric(10, 1))
+                                                                as effective_runway_days,
         cast(receivable_open as {{ odoo_type('money') }}) as receivable_open,
         cast(payable_open as {{ odoo_type('money') }})    as payable_open,
         {%- for days in horizons %}
@@ -142,7 +191,7 @@ final as (
                 (cash_balance + receivable_due_90d - payable_due_90d) / monthly_burn * {{ days_per_month }}
                 as numeric), 1)
         end                                                     as forward_runway_days
-    from combined
+    from runways
 
 )
 

@@ -22,6 +22,7 @@ final as (
         move_id,
         move_name,
         move_type,
+        move_created_at,
         company_id,
         company_currency_id,
         journal_id,

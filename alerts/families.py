@@ -1,31 +1,23 @@
-"""Alert evaluation over the marts (and ``ml.*`` scores when they exist) and its lifecycle.
+"""The alert rule families: each reads one mart (or an ML score table) into *observations*
+(a record, its evidence, its measures) that a rule's thresholds then judge
+(:mod:`alerts.evaluation`). A family returns None when what it reads is not in the warehouse.
 
-Each rule family reads one mart into *observations* (a record, its evidence, its measures);
-a rule's thresholds decide which observations are alerts and its escalation levels their
-priority. :func:`sync_alerts` then reconciles them with the ``alerts`` table: the same
-``alert_key`` is updated in place across runs (never a second row), an alert whose condition
-has cleared is resolved by the system, and a resolved or dismissed one whose condition comes
-back is re-opened only after the rule's cooldown, so a flapping figure does not page anyone
-every hour.
+``READS`` is every table the families (and the names they show) read: the lineage of the
+alerts asset (orchestration/lineage.py makes its Dagster deps; a test parses the SQL below).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import logging
-import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
-
-from briefings.rules import FAMILY_THRESHOLDS, PRIORITY_RANK, Rule, RuleSet, load_rules
-from briefings.sources import MartReader
-from briefings.store import alert_events, alerts
-from opstore.db import StateStore
+from alerts.names import Names
+from alerts.rules import FAMILY_THRESHOLDS
+from alerts.sources import MartReader
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +25,7 @@ logger = logging.getLogger(__name__)
 # (orchestration/lineage.py generates its Dagster deps; a test parses the SQL below against it)
 READS = (
     "finance.fct_cash_runway",
-    "finance.fct_general_ledger",
+    "finance.fct_invoice_settlements",
     "finance.fct_receivable_aging",
     "finance.fct_overdue_invoices",
     "customers.dim_customers",
@@ -43,24 +35,14 @@ READS = (
     "operations.fct_supplier_performance",
     "operations.fct_purchase_receipts",
     "expenses.fct_expense_duplicate_candidates",
-    "staging.stg_odoo__res_companies",
-    "staging.stg_odoo__res_currencies",
-    "staging.stg_odoo__res_partners",
-    "staging.stg_odoo__product_products",
-    "staging.stg_odoo__product_templates",
+    "core.dim_companies",
+    "core.dim_partners",
+    "core.dim_products",
     "ml.churn_scores",
     "ml.deal_scores",
     "ml.stockout_predictions",
     "ml.anomalies",
 )
-
-SYSTEM = "system"
-OPEN_STATUSES = ("new", "acknowledged")
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC: what the store keeps (SQLite has no time zones)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -75,240 +57,46 @@ class Observation:
     measures: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class AlertCandidate:
-    rule_key: str
-    family: str
-    area: str
-    priority: str
-    company_id: int
-    record_model: str | None
-    record_id: int | None
-    title: str
-    details: dict[str, Any]
-
-    @property
-    def alert_key(self) -> str:
-        return alert_key(self.rule_key, self.company_id, self.record_model, self.record_id)
-
-
-def alert_key(
-    rule_key: str, company_id: int, record_model: str | None, record_id: int | None
-) -> str:
-    """``rule_key|company_id|record_model|record_id`` (empty parts for a company-wide alert)."""
-    return f"{rule_key}|{company_id}|{record_model or ''}|{'' if record_id is None else record_id}"
-
-
-# ------------------------------------------------------------------ names (evidence text)
-class Names:
-    """Display names from staging, tolerant of a warehouse without them (ids instead)."""
-
-    def __init__(self, reader: MartReader) -> None:
-        self.reader = reader
-        self._cache: dict[str, dict[int, str]] = {}
-        self._prices: dict[int, Any] = {}
-
-    def _load(self, kind: str, sql: str) -> dict[int, str]:
-        if kind not in self._cache:
-            try:
-                self._cache[kind] = {int(r["id"]): str(r["name"]) for r in self.reader.rows(sql)}
-            except Exception:  # a warehouse without staging: names fall back to ids
-                logger.debug("no %s names in the warehouse", kind)
-                self._cache[kind] = {}
-        return self._cache[kind]
-
-    def partner(self, pid: int | None) -> str:
-        if pid is None:
-            return "unknown partner"
-        names = self._load(
-            "partner", "select partner_id as id, name from staging.stg_odoo__res_partners"
-        )
-        return names.get(int(pid), f"partner #{pid}")
-
-    def product(self, pid: int) -> str:
-        names = self._load(
-            "product",
-            "select p.product_id as id, t.name from staging.stg_odoo__product_products p "
-            "join staging.stg_odoo__product_templates t on t.product_template_id = p.product_tmpl_id",
-        )
-        return names.get(int(pid), f"product #{pid}")
-
-    def price(self, pid: int) -> float | None:
-        """The product's cost (``standard_price``), for a draft RFQ's unit price."""
-        if "price" not in self._cache:
-            try:
-                rows = self.reader.rows(
-                    "select product_id, standard_price from staging.stg_odoo__product_products"
-                )
-                self._prices = {int(r["product_id"]): r["standard_price"] for r in rows}
-            except Exception:
-                self._prices = {}
-            self._cache["price"] = {}
-        value = self._prices.get(int(pid))
-        return None if value is None else round(float(value), 2)
-
-    def company(self, cid: int) -> str:
-        names = self._load(
-            "company", "select company_id as id, name from staging.stg_odoo__res_companies"
-        )
-        return names.get(int(cid), f"company #{cid}")
-
-    def currency(self, cid: int) -> str:
-        names = self._load(
-            "currency",
-            "select c.company_id as id, cur.name from staging.stg_odoo__res_companies c "
-            "join staging.stg_odoo__res_currencies cur on cur.currency_id = c.currency_id",
-        )
-        return names.get(int(cid), "")
-
-
 # ------------------------------------------------------------------ payment behaviour
-def settled_invoices(reader: MartReader) -> list[dict[str, Any]]:
-    """Customer invoices fully paid: company, partner, due date and the date of the last
-    payment matched to them (the latest line of their full reconciliation)."""
-    if "settled_invoices" not in reader.memo:
-        reader.memo["settled_invoices"] = reader.rows(
-            "with inv as (select company_id, partner_id, full_reconcile_id, due_date "
-            "from finance.fct_general_ledger where account_type = 'asset_receivable' "
-            "and move_type = 'out_invoice' and full_reconcile_id is not null and due_date is not null), "
-            "settle as (select full_reconcile_id, max(accounting_date) as settled_date "
-            "from finance.fct_general_ledger where account_type = 'asset_receivable' "
-            "and full_reconcile_id is not null group by full_reconcile_id) "
-            "select inv.company_id, inv.partner_id, inv.due_date, settle.settled_date from inv "
-            "join settle on settle.full_reconcile_id = inv.full_reconcile_id"
-        )
-    rows: list[dict[str, Any]] = reader.memo["settled_invoices"]
-    return rows
-
-
 def median_days_late(reader: MartReader) -> dict[tuple[int, int], float]:
-    """Per (company, partner): the median days late of settled invoices. The median, beside
-    the mart's average, keeps one very late invoice from making a good payer look late."""
-    late: dict[tuple[int, int], list[int]] = {}
-    if not reader.has_table("finance", "fct_general_ledger"):
+    """Per (company, customer): the median days late of its settled invoices
+    (``finance.fct_invoice_settlements``). The median, beside the mart's average, keeps one
+    very late invoice from making a good payer look late."""
+    if not reader.has_table("finance", "fct_invoice_settlements"):
         return {}
-    for r in settled_invoices(reader):
-        if r["partner_id"] is None:
-            continue
-        days = (
-            dt.date.fromisoformat(str(r["settled_date"]))
-            - dt.date.fromisoformat(str(r["due_date"]))
-        ).days
-        late.setdefault((int(r["company_id"]), int(r["partner_id"])), []).append(days)
-    return {k: float(statistics.median(v)) for k, v in late.items()}
-
-
-# ------------------------------------------------------------------ cash projection
-def project_runway(reader: MartReader, horizon_days: int = 90) -> dict[int, dict[str, Any]]:
-    """Days until cash runs out on a forward projection, per company.
-
-    The runway mart divides cash by the past burn, and its forward view adds contracted
-    receivables/payables only; neither sees a squeeze made of large bills falling due before
-    the next payroll. This projects day by day: cash, plus open receivables at their due date
-    delayed by the company's observed payment delay, minus open payables at their due date,
-    minus the recurring costs paid outside vendor bills (payroll, rent: cash leaving through
-    journal entries without a payment) at each month end.
-    """
-    memo_key = f"project_runway:{horizon_days}"
-    if memo_key in reader.memo:
-        cached: dict[int, dict[str, Any]] = reader.memo[memo_key]
-        return cached
-    runway = {int(r["company_id"]): r for r in reader.rows("select * from finance.fct_cash_runway")}
-    if not runway:
-        return {}
-    items = reader.rows(
-        "select company_id, account_type, coalesce(due_date, accounting_date) as due, "
-        "amount_residual from finance.fct_general_ledger "
-        "where account_type in ('asset_receivable', 'liability_payable') and amount_residual <> 0"
-    )
-    # the observed payment delay: days late of invoices settled in the last 120 days
-    settled = settled_invoices(reader)
-    lateness: dict[int, list[int]] = {}
-    for s in settled:
-        cid = int(s["company_id"])
-        as_of_c = runway.get(cid, {}).get("as_of_date")
-        settled_on = dt.date.fromisoformat(str(s["settled_date"]))
-        if as_of_c is None or (dt.date.fromisoformat(str(as_of_c)) - settled_on).days > 120:
-            continue
-        lateness.setdefault(cid, []).append(
-            (settled_on - dt.date.fromisoformat(str(s["due_date"]))).days
+    if "median_days_late" not in reader.memo:
+        rows = reader.rows(
+            "select company_id, commercial_partner_id as partner_id, "
+            "percentile_cont(0.5) within group (order by days_late) as median_days_late "
+            "from finance.fct_invoice_settlements "
+            "where aging_type = 'receivable' and days_late is not null "
+            "and commercial_partner_id is not null group by 1, 2"
         )
-    delays = {cid: max(0.0, statistics.fmean(v)) for cid, v in lateness.items()}
-    recurring_rows = reader.rows(
-        "select company_id, period_month_date as m, sum(credit) - sum(debit) as outflow "
-        "from finance.fct_general_ledger where account_type = 'asset_cash' and payment_id is null "
-        "and journal_type = 'general' group by company_id, period_month_date"
-    )
-    out: dict[int, dict[str, Any]] = {}
-    for cid, r in runway.items():
-        as_of = dt.date.fromisoformat(str(r["as_of_date"]))
-        month0 = as_of.replace(day=1)
-        past = sorted(
-            (
-                x
-                for x in recurring_rows
-                if int(x["company_id"]) == cid and str(x["m"]) < month0.isoformat()
-            ),
-            key=lambda x: str(x["m"]),
-        )[-3:]
-        recurring = statistics.median([float(x["outflow"]) for x in past]) if past else 0.0
-        recurring = max(0.0, recurring)
-        delay = dt.timedelta(days=round(delays.get(cid, 0.0)))
-        flows: dict[dt.date, float] = {}
-        for it in items:
-            if int(it["company_id"]) != cid:
-                continue
-            due = dt.date.fromisoformat(str(it["due"]))
-            amount = float(it["amount_residual"])
-            if it["account_type"] == "asset_receivable":
-                day = max(due, as_of) + delay
-            else:
-                day = max(due, as_of)
-            flows[day] = flows.get(day, 0.0) + amount
-        month_end = as_of
-        for _ in range(4):
-            month_end = (month_end.replace(day=1) + dt.timedelta(days=32)).replace(
-                day=1
-            ) - dt.timedelta(days=1)
-            if month_end >= as_of:
-                flows[month_end] = flows.get(month_end, 0.0) - recurring
-            month_end = month_end + dt.timedelta(days=1)
-        balance = float(r["cash_balance"] or 0.0)
-        first: dt.date | None = None
-        low = balance
-        for i in range(horizon_days + 1):
-            day = as_of + dt.timedelta(days=i)
-            balance += flows.get(day, 0.0)
-            low = min(low, balance)
-            if first is None and balance < 0:
-                first = day
-        out[cid] = {
-            "projected_cash_out_date": first.isoformat() if first else None,
-            "projected_runway_days": (first - as_of).days if first else None,
-            "projected_low_balance": round(low, 2),
-            "recurring_monthly_costs": round(recurring, 2),
-            "collection_delay_days": delay.days,
+        reader.memo["median_days_late"] = {
+            (int(r["company_id"]), int(r["partner_id"])): float(r["median_days_late"]) for r in rows
         }
-    reader.memo[memo_key] = out
-    return out
+    medians: dict[tuple[int, int], float] = reader.memo["median_days_late"]
+    return medians
 
 
 # ------------------------------------------------------------------ families
+def _iso(value: Any) -> str | None:
+    """A date from the warehouse as ISO text (DuckDB and PostgreSQL give ``date``)."""
+    return None if value is None else str(value)[:10]
+
+
 FamilyFn = Callable[[MartReader, Names], "list[Observation] | None"]
 
 
 def _cash_runway(reader: MartReader, names: Names) -> list[Observation] | None:
     if not reader.has_table("finance", "fct_cash_runway"):
         return None
-    projected = project_runway(reader)
     obs = []
     for r in reader.rows("select * from finance.fct_cash_runway"):
         cid = int(r["company_id"])
-        p = projected.get(cid, {})
-        candidates = [
-            v for v in (r["runway_days"], p.get("projected_runway_days")) if v is not None
-        ]
-        days = min(float(v) for v in candidates) if candidates else None
+        # the lower of the burn runway and the day-by-day projection's, from the mart
+        effective = r["effective_runway_days"]
+        days = None if effective is None else float(effective)
         cur = names.currency(cid)
         obs.append(
             Observation(
@@ -325,7 +113,11 @@ def _cash_runway(reader: MartReader, names: Names) -> list[Observation] | None:
                     "monthly_burn": r["monthly_burn"],
                     "currency": cur,
                     "as_of_date": r["as_of_date"],
-                    **p,
+                    "projected_cash_out_date": _iso(r["projected_cash_out_date"]),
+                    "projected_runway_days": r["projected_runway_days"],
+                    "projected_low_balance": r["projected_low_balance"],
+                    "recurring_monthly_costs": r["recurring_monthly_costs"],
+                    "collection_delay_days": r["collection_delay_days"],
                 },
                 {"runway_days": days},
             )
@@ -789,281 +581,3 @@ MATCHERS: dict[str, Callable[[dict[str, Any], dict[str, float]], bool]] = {
 MATCHERS["receivables_overdue"] = _match_receivables
 MATCHERS["stockout"] = _match_stockout
 MATCHERS["churn_risk"] = _match_churn
-
-
-def classify(rule: Rule, observation: Observation) -> str | None:
-    """The priority of an observation under a rule, or None when it is not an alert."""
-    match = MATCHERS[rule.family]
-    if not match(observation.measures, rule.thresholds):
-        return None
-    priority = rule.priority
-    for level in rule.escalation:
-        stricter = {**rule.thresholds, **level.thresholds}
-        if PRIORITY_RANK[level.priority] > PRIORITY_RANK[priority] and match(
-            observation.measures, stricter
-        ):
-            priority = level.priority
-    return priority
-
-
-@dataclass
-class Evaluation:
-    candidates: list[AlertCandidate]
-    evaluated_rules: list[str]
-    skipped_rules: list[str]
-    # why each skipped rule was not evaluated (a missing mart, or its family failed)
-    skipped_reasons: dict[str, str] = field(default_factory=dict)
-
-
-def evaluate(reader: MartReader, ruleset: RuleSet) -> Evaluation:
-    """Every alert the rules raise on the warehouse now (nothing is written)."""
-    names = Names(reader)
-    cache: dict[str, list[Observation] | None] = {}
-    out: list[AlertCandidate] = []
-    evaluated, skipped = [], []
-    reasons: dict[str, str] = {}
-    family_reasons: dict[str, str] = {}
-    for rule in ruleset.enabled():
-        if rule.family not in cache:
-            try:
-                cache[rule.family] = FAMILIES[rule.family](reader, names)
-            except Exception as exc:
-                # one broken family never takes the other alerts (and the briefing) down
-                logger.exception("alert family %s failed", rule.family)
-                cache[rule.family] = None
-                family_reasons[rule.family] = f"failed: {type(exc).__name__}: {exc}".splitlines()[
-                    0
-                ][:300]
-            if cache[rule.family] is None and rule.family not in family_reasons:
-                family_reasons[rule.family] = (
-                    "a mart it reads is not in the warehouse (its Odoo module is not "
-                    "installed, or nothing was extracted yet)"
-                )
-        observations = cache[rule.family]
-        if observations is None:
-            skipped.append(rule.key)
-            reasons[rule.key] = family_reasons[rule.family]
-            continue
-        evaluated.append(rule.key)
-        for o in observations:
-            if not rule.applies_to(o.company_id):
-                continue
-            priority = classify(rule, o)
-            if priority is None:
-                continue
-            out.append(
-                AlertCandidate(
-                    rule.key,
-                    rule.family,
-                    rule.area,
-                    priority,
-                    o.company_id,
-                    o.record_model,
-                    o.record_id,
-                    (rule.title or o.title)[:500],
-                    o.details,
-                )
-            )
-    return Evaluation(out, evaluated, skipped, reasons)
-
-
-# ------------------------------------------------------------------ lifecycle
-@dataclass
-class SyncResult:
-    raised: int = 0
-    updated: int = 0
-    reopened: int = 0
-    resolved: int = 0
-    open: int = 0
-    skipped_rules: list[str] = field(default_factory=list)
-    skipped_reasons: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def _event(
-    conn: Any, alert_id: int, event: str, actor: str, at: dt.datetime, note: str | None = None
-) -> None:
-    conn.execute(
-        alert_events.insert().values(alert_id=alert_id, event=event, actor=actor, at=at, note=note)
-    )
-
-
-def sync_alerts(
-    state: StateStore,
-    evaluation: Evaluation,
-    ruleset: RuleSet,
-    *,
-    now: dt.datetime | None = None,
-) -> SyncResult:
-    """Reconcile the evaluated alerts with the store (one transaction)."""
-    now = now or utcnow()
-    res = SyncResult(
-        skipped_rules=list(evaluation.skipped_rules),
-        skipped_reasons=dict(evaluation.skipped_reasons),
-    )
-    rules = {r.key: r for r in ruleset.rules}
-    wanted = {c.alert_key: c for c in evaluation.candidates}
-    with state.begin() as conn:
-        existing = {
-            row.alert_key: row
-            for row in conn.execute(
-                select(alerts).where(alerts.c.rule_key.in_(evaluation.evaluated_rules))
-            )
-        }
-        for key, c in wanted.items():
-            details = json.dumps(c.details, sort_keys=True, default=str)
-            row = existing.get(key)
-            if row is None:
-                inserted = conn.execute(
-                    alerts.insert().values(
-                        alert_key=key,
-                        rule_key=c.rule_key,
-                        family=c.family,
-                        area=c.area,
-                        priority=c.priority,
-                        company_id=c.company_id,
-                        record_model=c.record_model,
-                        record_id=c.record_id,
-                        title=c.title,
-                        details=details,
-                        status="new",
-                        first_seen_at=now,
-                        last_seen_at=now,
-                    )
-                )
-                new_id = (inserted.inserted_primary_key or [0])[0]
-                _event(conn, int(new_id), "raised", SYSTEM, now, c.priority)
-                res.raised += 1
-                continue
-            values: dict[str, Any] = {
-                "last_seen_at": now,
-                "title": c.title,
-                "details": details,
-                "priority": c.priority,
-            }
-            if row.status in OPEN_STATUSES:
-                if row.priority != c.priority:
-                    _event(
-                        conn,
-                        row.id,
-                        "priority_changed",
-                        SYSTEM,
-                        now,
-                        f"{row.priority}->{c.priority}",
-                    )
-                    if PRIORITY_RANK[c.priority] > PRIORITY_RANK[row.priority]:
-                        values["escalated_at"] = None
-                res.updated += 1
-            else:
-                closed_at = row.resolved_at or row.dismissed_at or row.last_seen_at
-                cooldown = dt.timedelta(hours=ruleset.cooldown_hours(rules[c.rule_key]))
-                if now - closed_at >= cooldown:
-                    values.update(
-                        status="new",
-                        resolved_at=None,
-                        acknowledged_by=None,
-                        acknowledged_at=None,
-                        dismissed_by=None,
-                        dismissed_at=None,
-                        escalated_at=None,
-                        first_seen_at=now,
-                    )
-                    _event(conn, row.id, "reopened", SYSTEM, now, f"was {row.status}")
-                    res.reopened += 1
-                else:  # inside the cooldown: remember it was seen, stay closed
-                    values = {"last_seen_at": now}
-            conn.execute(update(alerts).where(alerts.c.id == row.id).values(**values))
-        for key, row in existing.items():
-            if key in wanted or row.status not in OPEN_STATUSES:
-                continue
-            conn.execute(
-                update(alerts)
-                .where(alerts.c.id == row.id)
-                .values(status="resolved", resolved_at=now)
-            )
-            _event(conn, row.id, "auto_resolved", SYSTEM, now, "condition cleared")
-            res.resolved += 1
-        res.open = sum(
-            1 for _ in conn.execute(select(alerts.c.id).where(alerts.c.status.in_(OPEN_STATUSES)))
-        )
-    logger.info(
-        "alerts: %d raised, %d updated, %d reopened, %d resolved, %d open",
-        res.raised,
-        res.updated,
-        res.reopened,
-        res.resolved,
-        res.open,
-    )
-    return res
-
-
-def escalate_due(
-    state: StateStore,
-    ruleset: RuleSet | None = None,
-    *,
-    now: dt.datetime | None = None,
-    notify: Callable[[list[dict[str, Any]]], Any] | None = None,
-) -> list[dict[str, Any]]:
-    """Unacknowledged critical alerts older than the escalation delay, each escalated once.
-
-    ``notify`` (e.g. the escalation email) runs before they are marked: if it raises, nothing
-    is marked and the next evaluation tries again, so an escalation is never lost to a
-    mail server that was down.
-    """
-    ruleset = ruleset or load_rules()
-    now = now or utcnow()
-    cutoff = now - dt.timedelta(minutes=ruleset.defaults.escalate_after_minutes)
-    with state.begin() as conn:
-        rows = list(
-            conn.execute(
-                select(alerts).where(
-                    alerts.c.status == "new",
-                    alerts.c.priority == "critical",
-                    alerts.c.escalated_at.is_(None),
-                    alerts.c.first_seen_at <= cutoff,
-                )
-            )
-        )
-    due = [dict(r._mapping) | {"escalated_at": now} for r in rows]
-    if not due:
-        return []
-    if notify is not None:
-        try:
-            notify(due)
-        except Exception as exc:
-            logger.warning("escalation notice failed (%s): will retry", type(exc).__name__)
-            return []
-    with state.begin() as conn:
-        for row in rows:
-            conn.execute(
-                update(alerts)
-                .where(alerts.c.id == row.id, alerts.c.escalated_at.is_(None))
-                .values(escalated_at=now)
-            )
-            _event(conn, row.id, "escalated", SYSTEM, now, None)
-    return due
-
-
-def run_alerts(
-    state: StateStore,
-    reader: MartReader,
-    ruleset: RuleSet | None = None,
-    *,
-    now: dt.datetime | None = None,
-) -> SyncResult:
-    """Evaluate the rules and store the result: what the alerts asset runs."""
-    ruleset = ruleset or load_rules()
-    return sync_alerts(state, evaluate(reader, ruleset), ruleset, now=now)
-
-
-def candidates_by_family(evaluation: Evaluation) -> dict[str, list[AlertCandidate]]:
-    out: dict[str, list[AlertCandidate]] = {}
-    for c in evaluation.candidates:
-        out.setdefault(c.family, []).append(c)
-    return out
-
-
-def iter_rows(rows: Iterable[Any]) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in rows]

@@ -1,6 +1,6 @@
 """Alert rules: a YAML file a person edits, validated on load.
 
-The packaged ``briefings/rules.yaml`` is the default; ``COO_ALERT_RULES`` (read when rules are
+The packaged ``alerts/rules.yaml`` is the default; ``COO_ALERT_RULES`` (read when rules are
 loaded, never at import) points at a user's copy. A malformed file ends in one
 :class:`~odoo_api.errors.ConfigError` line that names the file, the rule and the field, since
 the person who edits thresholds is rarely the person who reads stack traces.
