@@ -67,7 +67,9 @@ def run_job(job_name: str, *, dbt_tests: bool = True, say: Callable[[str], None]
                 raise  # wrong URL, key, rights...: _guard says what to fix (exit 2)
             import traceback
 
-            step = getattr(exc, "step_key", None) or "(run)"
+            # execute_in_process re-raises the step's own exception (no step key on it): the
+            # step is the one this process's newest run recorded as failed
+            step = getattr(exc, "step_key", None) or _failed_step(instance) or "(run)"
             print(f"\n=== step {step} failed ===", file=log)
             print("".join(traceback.format_exception(exc)), file=log)
             log.flush()
@@ -80,3 +82,21 @@ def run_job(job_name: str, *, dbt_tests: bool = True, say: Callable[[str], None]
             error = head_tail_line(f"{type(root).__name__}: {root}", 240)
             raise StepFailed(job_name, step, error, log_path) from None
     return result
+
+
+def _failed_step(instance: Any) -> str | None:
+    """The step key of the first step failure of the newest run started by this process."""
+    from dagster import DagsterEventType, RunsFilter
+
+    from orchestration.sweep import this_process_tags
+
+    try:
+        runs = instance.get_runs(filters=RunsFilter(tags=this_process_tags()), limit=1)
+        if not runs:
+            return None
+        records = instance.get_records_for_run(
+            runs[0].run_id, of_type=DagsterEventType.STEP_FAILURE, limit=1
+        ).records
+    except Exception:  # the run storage itself may be what failed: name no step then
+        return None
+    return records[0].event_log_entry.step_key if records else None
