@@ -35,8 +35,11 @@ FINANCE = Cadence(
             "account_move_line",
             "account_partial_reconcile",
             "account_payment",
+            "product_category",
             "res_company",
             "res_currency",
+            "res_currency_rate",
+            "res_partner",
         }
     ),
     max_lag_hours=2.0,
