@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from alerts.sources import MartReader
 from briefings.facts import ROLE_METRICS, company_metrics
-from briefings.sources import MartReader
 from odoo_api.warehouse import Warehouse
 
 pytestmark = pytest.mark.integration
