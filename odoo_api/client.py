@@ -431,6 +431,54 @@ class OdooClient:
         """How many records match ``domain``."""
         return int(self._execute(model, "search_count", None, {"domain": domain or []}, context))
 
+    def read_group(
+        self,
+        model: str,
+        domain: list[Any] | None,
+        groupby: Sequence[str],
+        aggregates: Sequence[str],
+        *,
+        context: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Totals per group, computed by the server, in one shape on every release: one dict
+        per group keyed by the ``groupby`` field names (a many2one as ``[id, name]`` or
+        False), the ``aggregates`` specs as written (``"balance:sum"``) and ``"__count"``.
+
+        Odoo 19 is asked ``formatted_read_group``; Odoo 17, which lacks it, ``read_group``
+        (not lazy, each aggregate under an alias so two on one field cannot collide)."""
+        groupby = list(groupby)
+        specs = [str(a) for a in aggregates]
+        if _major(self.version()) >= JSON2_MIN_MAJOR:
+            rows = self._execute(
+                model,
+                "formatted_read_group",
+                None,
+                {"domain": domain or [], "groupby": groupby, "aggregates": [*specs, "__count"]},
+                context,
+            )
+            return [dict(r) for r in rows or []]
+        aliases: dict[str, str] = {}
+        fields = []
+        for i, spec in enumerate(specs):
+            name, _, func = spec.partition(":")
+            alias = f"coo_agg_{i}"
+            aliases[alias] = spec
+            fields.append(f"{alias}:{func or 'sum'}({name})")
+        rows = self._execute(
+            model,
+            "read_group",
+            None,
+            {"domain": domain or [], "fields": fields, "groupby": groupby, "lazy": False},
+            context,
+        )
+        out = []
+        for row in rows or []:
+            group = {name: row.get(name, False) for name in groupby}
+            group.update({spec: row.get(alias) for alias, spec in aliases.items()})
+            group["__count"] = row.get("__count", 0)
+            out.append(group)
+        return out
+
     def read(
         self,
         model: str,

@@ -36,6 +36,7 @@ from typing import Any
 from core.settings import get_settings
 
 __all__ = [
+    "NEW_IN_19",
     "ODOO_17",
     "ODOO_19",
     "PRIVATE_SINCE_19",
@@ -50,6 +51,10 @@ VERSIONS = {17: ODOO_17, 19: ODOO_19}
 
 #: Methods Odoo 19 marks ``@api.private``: callable inside Odoo, refused over every API.
 PRIVATE_SINCE_19 = frozenset({"exists"})
+
+#: Methods a 17 server does not have: ``formatted_read_group`` replaced ``read_group`` (which
+#: 19 still serves, deprecated) in the ``web`` module.
+NEW_IN_19 = frozenset({"formatted_read_group"})
 
 #: Methods that return a recordset with no ``@api.returns`` on 17, and the model of it.
 _RECORDSET_17 = {"activity_schedule": "mail.activity"}

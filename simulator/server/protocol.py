@@ -29,7 +29,7 @@ from simulator.exceptions import (
     UserError,
     ValidationError,
 )
-from simulator.versions import PRIVATE_SINCE_19, Recordset, shape_result
+from simulator.versions import NEW_IN_19, PRIVATE_SINCE_19, Recordset, shape_result
 from simulator.wire import (
     dumps_json,
     exception_arguments,
@@ -84,6 +84,8 @@ _READ_METHODS = frozenset(
         "search_fetch",
         "web_search_read",
         "check_access_rights",
+        "read_group",
+        "formatted_read_group",
     }
 )
 
@@ -195,6 +197,8 @@ class _App:
         a list of ids on 19, a bare id or a :class:`Recordset` on 17."""
         if self.major >= 19 and func in PRIVATE_SINCE_19:
             raise AccessError(_private_message(model, func))
+        if self.major < 19 and func in NEW_IN_19:
+            raise NotFound(f"The method '{model}.{func}' does not exist")
         if func in _READ_METHODS:
             return self.call_store(self.store.execute, uid, model, func, args, kwargs)
         call = WriteCall(uid, model, str(func), copy.deepcopy(args), copy.deepcopy(kwargs))

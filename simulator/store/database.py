@@ -22,6 +22,7 @@ from simulator.exceptions import (
 from simulator.store.core import (
     _synchronized,
 )
+from simulator.store.grouping import _StoreGroups
 from simulator.store.writes import _StoreWrites
 
 # Positional parameter names per public method, and whether it is a record method (ids first).
@@ -45,6 +46,16 @@ _METHODS: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "check_access_rights": (False, ("operation", "raise_exception"), ("operation",)),
     "activity_schedule": (True, ("act_type_xmlid", "date_deadline", "summary", "note"), ()),
     "button_cancel": (True, (), ()),
+    "read_group": (
+        False,
+        ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy"),
+        ("domain", "fields", "groupby"),
+    ),
+    "formatted_read_group": (
+        False,
+        ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
+        ("domain",),
+    ),
 }
 #: Business methods that exist on one model only (``purchase.order.button_cancel``).
 _MODEL_METHODS: dict[str, str] = {"button_cancel": "purchase.order"}
@@ -66,7 +77,7 @@ _EXTRA_KW: dict[str, tuple[str, ...]] = {
 }
 
 
-class OdooStore(_StoreWrites):
+class OdooStore(_StoreWrites, _StoreGroups):
     """One Odoo database in memory. Thread-safe: every public call takes one lock and is one
     'transaction' (one ``write_date`` stamp)."""
 
@@ -134,6 +145,17 @@ class OdooStore(_StoreWrites):
                                params.get("limit"), params.get("order"), **call)  # fmt: skip
         if method == "search_count":
             return self.search_count(model, params["domain"], params.get("limit"), **call)
+        if method == "read_group":
+            return self.read_group(model, params["domain"], params["fields"], params["groupby"],
+                                   params.get("offset") or 0, params.get("limit"),
+                                   params.get("orderby") or False, params.get("lazy", True),
+                                   **call)  # fmt: skip
+        if method == "formatted_read_group":
+            return self.formatted_read_group(model, params["domain"], params.get("groupby") or (),
+                                             params.get("aggregates") or (),
+                                             params.get("having") or (),
+                                             params.get("offset") or 0, params.get("limit"),
+                                             params.get("order"), **call)  # fmt: skip
         if method == "read":
             return self.read(model, ids, params.get("fields"),
                              load=params.get("load", "_classic_read"), **call)  # fmt: skip

@@ -109,21 +109,25 @@ def _assert_trial_balance_matches(
 # --- the simulated company, read through the project's client -------------------------------
 
 
-@pytest.fixture(scope="module")
-def sim_client(small_company_tables) -> Iterator[OdooClient]:
+@pytest.fixture(scope="module", params=[19, 17], ids=["odoo19-json2", "odoo17-jsonrpc"])
+def sim_client(request, small_company_tables) -> Iterator[OdooClient]:
+    """The project's client on the simulated company posing as Odoo 19 (JSON-2, which answers
+    ``formatted_read_group``) and as Odoo 17 (JSON-RPC, ``read_group`` only)."""
     from simulator.server import SimulatorServer
     from simulator.store import OdooStore
+    from simulator.versions import ODOO_17, ODOO_19
 
     store = OdooStore(
         tables=copy.deepcopy(small_company_tables.tables), now=small_company_tables.now
     )
-    server = SimulatorServer(store).start()
+    version = ODOO_19 if request.param == 19 else ODOO_17
+    server = SimulatorServer(store, version=version).start()
     config = OdooConfig(
         url=server.url,
         db=store.db,
         username="admin",
         api_key=store.api_key_for("admin"),
-        transport="json2",
+        transport="json2" if request.param == 19 else "jsonrpc",
         max_retries=1,
         backoff_base=0.01,
     )
@@ -139,20 +143,37 @@ def _companies(client: OdooClient) -> list[int]:
     return [c["id"] for c in client.search_read("res.company", [], ["id"], load="")]
 
 
-def test_trial_balance_equals_odoo_posted_items_by_account_on_the_simulator(
+def _server_trial_balance(
+    client: OdooClient, companies: list[int]
+) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """The server's own totals: posted journal items grouped by company and account."""
+    groups = client.read_group(
+        "account.move.line",
+        [["parent_state", "=", "posted"]],
+        ["company_id", "account_id"],
+        ["debit:sum", "credit:sum", "balance:sum"],
+        context={"allowed_company_ids": companies},
+    )
+    return {
+        (_id(g["company_id"]), _id(g["account_id"])): {
+            "debit": _d(g["debit:sum"]),
+            "credit": _d(g["credit:sum"]),
+            "balance": _d(g["balance:sum"]),
+            "count": Decimal(int(g["__count"])),
+        }
+        for g in groups
+        if g["account_id"]
+    }
+
+
+def test_trial_balance_equals_odoos_read_group_by_account_on_the_simulator(
     small_marts, sim_client: OdooClient
 ) -> None:
     companies = _companies(sim_client)
     assert len(companies) == 2
-    lines = sim_client.search_read(
-        "account.move.line",
-        [["parent_state", "=", "posted"]],
-        ["company_id", "account_id", "debit", "credit", "balance"],
-        load="",
-        context={"allowed_company_ids": companies},
-    )
-    assert len(lines) > 1000
-    expected = _group_by_account(lines)
+    expected = _server_trial_balance(sim_client, companies)
+    assert len(expected) > 20
+    assert sum(g["count"] for g in expected.values()) > 1000
     warehouse = Warehouse.from_url(f"duckdb:///{small_marts.path}")
     _assert_trial_balance_matches(expected, _trial_balance_to_date(warehouse))
     # every month: opening + debit - credit = closing, and the next month opens at it
@@ -169,6 +190,20 @@ def test_trial_balance_equals_odoo_posted_items_by_account_on_the_simulator(
         """,
     )
     assert broken[0]["n"] == 0
+
+
+def test_the_servers_grouping_equals_the_items_it_serves(sim_client: OdooClient) -> None:
+    """The simulator's read_group / formatted_read_group against its own search_read, so the
+    reconciliation above compares the marts with an independent computation."""
+    companies = _companies(sim_client)
+    lines = sim_client.search_read(
+        "account.move.line",
+        [["parent_state", "=", "posted"]],
+        ["company_id", "account_id", "debit", "credit", "balance"],
+        load="",
+        context={"allowed_company_ids": companies},
+    )
+    assert _server_trial_balance(sim_client, companies) == _group_by_account(lines)
 
 
 # --- the recorded real Odoo 19 records ------------------------------------------------------
