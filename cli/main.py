@@ -78,10 +78,11 @@ def _progress() -> Iterator[None]:
             lg.removeHandler(handler)
 
 
-def _run_job(job_name: str, *, dbt_tests: bool = True) -> Any:
+def _run_job(job_name: str, *, dbt_tests: bool = True, all_fields: str = "") -> Any:
     return run_job(
         job_name,
         dbt_tests=dbt_tests,
+        all_fields=all_fields,
         say=lambda line: console.print(f"  {line}", highlight=False),
     )
 
@@ -246,6 +247,14 @@ def extract(
     dbt_tests: Annotated[
         bool, typer.Option(help="run dbt's data tests (off: build the marts only, faster)")
     ] = True,
+    all_fields: Annotated[
+        bool,
+        typer.Option(
+            "--all-fields",
+            help="read every stored field of every model (default: the fields the marts use; "
+            "COO_EXTRACT_ALL_FIELDS picks models)",
+        ),
+    ] = False,
 ) -> None:
     """Extract a real Odoo (ODOO_URL, ODOO_DB, ODOO_USERNAME, ODOO_API_KEY or ODOO_PASSWORD)."""
 
@@ -267,7 +276,7 @@ def extract(
             )
         t0 = time.perf_counter()
         with _progress():
-            result = _run_job(job, dbt_tests=dbt_tests)
+            result = _run_job(job, dbt_tests=dbt_tests, all_fields="all" if all_fields else "")
         _summary(result, time.perf_counter() - t0)
         _states(Warehouse.from_url())
 

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     coo_sim_size: str = "small"
     coo_sim_seed: int = 42
     coo_sim_odoo_version: str = "19"
+    # extraction: models read with every stored field ("all", or Odoo model names)
+    coo_extract_all_fields: str = ""
     # dashboard and operators
     coo_dashboard_auth: str = "local"
     coo_operator: str = ""

@@ -9,9 +9,16 @@ One dlt resource per Odoo model, merged on ``id``. Why each choice:
   compares datetimes to the whole second, so a long transaction can commit rows older than
   a watermark already read. Each run restarts ``lookback_seconds`` before the saved cursor;
   the merge on ``id`` (with ``write_date`` as dedup sort) makes the overlap harmless.
-* **Only stored fields, ``load=''``**: most of a server's time goes into display names and
-  computed fields nobody reads; many2one arrive as bare ids. Binary, properties and
-  one2many fields are left out (one2many is the inverse of a many2one that is extracted).
+* **Only the fields that are used, ``load=''``**: most of a server's time goes into display
+  names and fields nobody reads; many2one arrive as bare ids. Each model's fields are those
+  the marts use, derived by column-level lineage over the compiled dbt project
+  (``orchestration/field_usage.py`` writes ``used_fields.json``), plus ``id``,
+  ``write_date`` (the cursor), ``company_id`` (multi-company) and every custom ``x_*`` field.
+  ``COO_EXTRACT_ALL_FIELDS`` (``all`` or a list of models) or ``coo extract --all-fields``
+  asks for every stored field instead. When a model's field list grows (staging starts
+  reading a new column, or all fields are asked for), the next run re-reads the whole model
+  once, so existing rows get the new columns. Binary, properties and one2many fields are
+  never read (one2many is the inverse of a many2one that is extracted).
 * **Typed Arrow pages**: the Odoo field type decides the column type, and Odoo's ``false``
   for "empty" becomes NULL (except on booleans), so the warehouse never grows variant
   columns. Custom ``x_*`` fields are stored fields like any other: they arrive as new
@@ -30,14 +37,16 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.settings import get_settings
 from odoo_api.client import OdooClient
 from odoo_api.errors import OdooAccessError, OdooNotFoundError
 
@@ -51,17 +60,60 @@ DELETED_COLUMN = "_odoo_deleted_at"
 EXTRACTED_COLUMN = "_extracted_at"
 
 
+#: The fields the project uses per raw table (generated: ``orchestration/field_usage.py``).
+USED_FIELDS_PATH = Path(__file__).with_name("used_fields.json")
+#: Fields read whatever the lineage says: the merge key, the cursor, the company rules.
+ALWAYS_FIELDS = ("id", "write_date", "company_id")
+CUSTOM_PREFIX = "x_"
+
+
 @dataclass(frozen=True)
 class ModelSpec:
-    """One Odoo model to extract. ``domain`` narrows models that are huge in real Odoo."""
+    """One Odoo model to extract. ``domain`` narrows models that are huge in real Odoo;
+    ``fields`` are the fields to read besides ``ALWAYS_FIELDS`` and custom ``x_*`` fields
+    (None: every stored field the server has)."""
 
     model: str
     domain: tuple[Any, ...] = ()
-    fields: tuple[str, ...] | None = None  # None: every stored field the server has
+    fields: tuple[str, ...] | None = None
 
     @property
     def table(self) -> str:
         return self.model.replace(".", "_")
+
+
+def used_fields() -> dict[str, tuple[str, ...]]:
+    """Raw table -> the fields the project uses (``used_fields.json``)."""
+    data = json.loads(USED_FIELDS_PATH.read_text())
+    return {table: tuple(fields) for table, fields in data.items()}
+
+
+def _with_used_fields(specs: Sequence[ModelSpec]) -> tuple[ModelSpec, ...]:
+    known = used_fields()
+    return tuple(
+        replace(spec, fields=known[spec.table]) if spec.table in known else spec for spec in specs
+    )
+
+
+def all_fields_models(value: str | None = None) -> set[str] | None:
+    """The models to read with every stored field: None for none, an empty set for all
+    (``COO_EXTRACT_ALL_FIELDS`` = ``all``/``*``/``true``, or Odoo model names, comma-separated)."""
+    raw = (get_settings().coo_extract_all_fields if value is None else value).strip()
+    if not raw or raw.lower() in ("0", "false", "no", "none"):
+        return None
+    if raw.lower() in ("all", "*", "1", "true", "yes"):
+        return set()
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def field_mode(specs: Sequence[ModelSpec], all_fields: str | None = None) -> list[ModelSpec]:
+    """``specs`` with ``fields=None`` (every stored field) where the analyst asked for it."""
+    wanted = all_fields_models(all_fields)
+    if wanted is None:
+        return list(specs)
+    return [
+        replace(spec, fields=None) if not wanted or spec.model in wanted else spec for spec in specs
+    ]
 
 
 # The models the marts read. Order matters only for readability of the run log.
@@ -105,11 +157,13 @@ _PLAIN_MODELS: tuple[ModelSpec, ...] = tuple(
         "mail.activity",
     )
 )
-DEFAULT_MODELS: tuple[ModelSpec, ...] = (
-    *_PLAIN_MODELS,
-    # Stage history of leads: Odoo keeps it as tracking values on chatter messages.
-    ModelSpec("mail.message", domain=(("model", "=", "crm.lead"),)),
-    ModelSpec("mail.tracking.value", domain=(("mail_message_id.model", "=", "crm.lead"),)),
+DEFAULT_MODELS: tuple[ModelSpec, ...] = _with_used_fields(
+    (
+        *_PLAIN_MODELS,
+        # Stage history of leads: Odoo keeps it as tracking values on chatter messages.
+        ModelSpec("mail.message", domain=(("model", "=", "crm.lead"),)),
+        ModelSpec("mail.tracking.value", domain=(("mail_message_id.model", "=", "crm.lead"),)),
+    )
 )
 
 SKIPPED_TYPES = {"binary", "one2many", "properties", "properties_definition"}
@@ -204,6 +258,7 @@ class ModelReport:
     deleted: int = 0
     skipped: str | None = None
     missing_fields: list[str] = field(default_factory=list)
+    backfilled_fields: list[str] = field(default_factory=list)
 
     @property
     def rows_per_second(self) -> float:
@@ -256,20 +311,32 @@ def _resource_for(
             return
         types = stored_fields(meta)
         if spec.fields is not None:
-            wanted = {*spec.fields, "id", "write_date"}
-            mreport.missing_fields = sorted(wanted - set(types))
+            wanted = {*spec.fields, *ALWAYS_FIELDS}
+            mreport.missing_fields = sorted(set(spec.fields) - set(types))
             if mreport.missing_fields:
-                logger.warning(
+                logger.info(
                     "%s: fields not on this server (module not installed?): %s",
                     spec.model,
                     ", ".join(mreport.missing_fields),
                 )
-            types = {k: v for k, v in types.items() if k in wanted}
+            types = {k: v for k, v in types.items() if k in wanted or k.startswith(CUSTOM_PREFIX)}
         has_write_date = "write_date" in types
         state = dlt.current.resource_state()
         cursor_wd: str | None = state.get("write_date") if has_write_date else None
         cursor_id: int = state.get("id", 0)
-        if cursor_wd and lookback_seconds:
+        previous = state.get("fields")
+        added = sorted(set(types) - set(previous)) if previous is not None else []
+        if added and (cursor_wd or cursor_id):
+            # Rows read before carry no value for these fields: read the model again once.
+            logger.info(
+                "%s: %d field(s) newly read (%s): re-reading every row to back-fill them",
+                spec.model,
+                len(added),
+                ", ".join(added[:8]) + (" ..." if len(added) > 8 else ""),
+            )
+            mreport.backfilled_fields = added
+            cursor_wd, cursor_id = None, 0
+        elif cursor_wd and lookback_seconds:
             # Restart before the watermark: a transaction that committed late carries a
             # write_date older than rows already read. Re-read rows merge away by id.
             start = datetime.strptime(cursor_wd, ODOO_DT) - timedelta(seconds=lookback_seconds)
@@ -327,6 +394,8 @@ def _resource_for(
                 mreport.rows += len(rows)
                 mreport.pages += 1
                 logger.info("%s: %d rows", spec.model, mreport.rows)
+        # only once every row was read: a run that stops half-way back-fills again next time
+        state["fields"] = sorted(types)
         mreport.seconds += time.perf_counter() - started
 
     return extract_model

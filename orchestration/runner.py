@@ -28,7 +28,24 @@ def dagster_home() -> Path:
     return home
 
 
-def run_job(job_name: str, *, dbt_tests: bool = True, say: Callable[[str], None] = print) -> Any:
+def _op_config(job: Any, *, dbt_tests: bool, all_fields: str) -> dict[str, Any]:
+    """Run config for the ops this job has: dbt's data tests off, every stored field read."""
+    ops: dict[str, Any] = {}
+    names = {node.name for node in job.graph.node_defs} if hasattr(job, "graph") else set()
+    if not dbt_tests:
+        ops["odoo_dbt"] = {"config": {"tests": False}}
+    if all_fields and "odoo_raw" in names:
+        ops["odoo_raw"] = {"config": {"all_fields": all_fields}}
+    return {"ops": ops} if ops else {}
+
+
+def run_job(
+    job_name: str,
+    *,
+    dbt_tests: bool = True,
+    all_fields: str = "",
+    say: Callable[[str], None] = print,
+) -> Any:
     """Run ``job_name`` in this process on the instance under :func:`dagster_home`; a failed
     step raises :class:`~core.errors.StepFailed` (one line, the full log in a file), an error
     a person can act on is raised as it is. ``say`` shows progress lines."""
@@ -58,7 +75,7 @@ def run_job(job_name: str, *, dbt_tests: bool = True, say: Callable[[str], None]
                 # storage
                 run_config={
                     "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-                    **({} if dbt_tests else {"ops": {"odoo_dbt": {"config": {"tests": False}}}}),
+                    **_op_config(job, dbt_tests=dbt_tests, all_fields=all_fields),
                 },
                 tags=this_process_tags(),
             )

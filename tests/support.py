@@ -9,7 +9,13 @@ from typing import Any
 
 import dlt
 
-from odoo_api.extract import DELETED_COLUMN, SKIPPED_TYPES, ModelSpec
+from odoo_api.extract import (
+    ALWAYS_FIELDS,
+    CUSTOM_PREFIX,
+    DELETED_COLUMN,
+    SKIPPED_TYPES,
+    ModelSpec,
+)
 
 
 def warehouse_rows(
@@ -53,11 +59,19 @@ def _actual(value: Any, odoo_type: str) -> Any:
 
 
 def compare_model(store: Any, pipeline: dlt.Pipeline, spec: ModelSpec) -> list[str]:
-    """Differences between the warehouse table and what the store holds for ``spec``."""
+    """Differences between the warehouse table and what the store holds for ``spec``, on
+    the fields the spec reads (every stored one when ``spec.fields`` is None)."""
     fields = {
         n: m["type"]
         for n, m in store.fields[spec.model].items()
-        if m.get("store") and m["type"] not in SKIPPED_TYPES
+        if m.get("store")
+        and m["type"] not in SKIPPED_TYPES
+        and (
+            spec.fields is None
+            or n in spec.fields
+            or n in ALWAYS_FIELDS
+            or n.startswith(CUSTOM_PREFIX)
+        )
     }
     source = store.search_read(
         spec.model, list(spec.domain), list(fields), load="", context={"active_test": False}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import dlt
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Config, MaterializeResult
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
@@ -19,6 +19,7 @@ from odoo_api.extract import (
     ExtractionReport,
     ModelSpec,
     allowed_companies,
+    field_mode,
     odoo_source,
     reconcile_deletions,
 )
@@ -76,6 +77,14 @@ odoo_model_specs = [
 ]
 
 
+class ExtractConfig(Config):
+    """``all_fields``: models to read with every stored field (``all`` or Odoo model names,
+    comma-separated); empty: the setting ``COO_EXTRACT_ALL_FIELDS`` decides (default: only the
+    fields the marts use)."""
+
+    all_fields: str = ""
+
+
 @dlt_assets(
     dlt_source=odoo_source(_no_client, DEFAULT_MODELS),
     dlt_pipeline=_DEFINITION_PIPELINE,
@@ -88,9 +97,12 @@ def odoo_raw_assets(
     dlt: DagsterDltResource,
     odoo: OdooResource,
     warehouse: WarehouseResource,
+    config: ExtractConfig,
 ) -> Iterator[Any]:
     selected = {key.path[-1] for key in context.selected_asset_keys}
-    models: list[ModelSpec] = [s for s in DEFAULT_MODELS if s.table in selected]
+    models: list[ModelSpec] = field_mode(
+        [s for s in DEFAULT_MODELS if s.table in selected], config.all_fields or None
+    )
     report = ExtractionReport()
     with odoo.open() as client:
         companies = allowed_companies(client)
@@ -122,7 +134,12 @@ def odoo_raw_assets(
                     "pages": m.pages,
                     "rows_marked_deleted": m.deleted,
                     "extract_seconds": round(m.seconds, 3),
+                    "fields_read": "all stored"
+                    if next((s.fields for s in models if s.table == table), ()) is None
+                    else "used by the marts",
                 }
+                if m.backfilled_fields:
+                    extra["backfilled_fields"] = ", ".join(m.backfilled_fields)
                 if m.skipped:
                     extra["skipped"] = m.skipped
                 event = event._replace(metadata={**(event.metadata or {}), **extra})
