@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # agents
     coo_mcp_agent: str = ""
     coo_search_backend: str = ""
+    # Ask the COO: which companies each role sees ("cfo:1,2;sales:1;ceo:*"; empty = all)
+    coo_role_companies: str = ""
+    coo_ask_max_steps: int = 8
     # language model
     anthropic_api_key: SecretStr | None = None
     coo_llm_model: str = ""
