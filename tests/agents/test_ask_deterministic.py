@@ -87,7 +87,7 @@ def test_a_role_sees_only_its_companies(marts_warehouse: Warehouse, monkeypatch)
     expected = con.execute(
         "select sum(residual) from finance.fct_overdue_invoices where company_id = 2"
     ).fetchall()[0][0]
-    assert "company_id in (2)" in ran
+    assert "company_id IN (2)" in ran
     assert result.rows[0][0] == 1 and result.rows[0][1] == pytest.approx(float(expected))
     with pytest.raises(SqlRefused):
         scoped_query(marts_warehouse, "drop table finance.fct_overdue_invoices", scope_for("cfo"))
