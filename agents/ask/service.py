@@ -16,13 +16,15 @@ from typing import Any
 from sqlalchemy import select
 
 from agents.ask.answer import NOT_CONFIGURED, Answer
-from agents.ask.intents import answer_deterministic
-from agents.ask.scope import Scope
+from agents.ask.intents import INTENTS, answer_deterministic
+from agents.ask.scope import Scope, scope_for
 from alerts.lifecycle import utcnow
 from core.settings import get_settings
 from odoo_api.warehouse import Warehouse
 from opstore.db import StateStore
 from opstore.schema import ask_conversations, ask_messages
+
+__all__ = ["INTENTS", "Answer", "ask", "claude_configured", "conversations", "scope_for"]
 
 
 def claude_configured() -> bool:
