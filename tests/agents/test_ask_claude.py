@@ -283,3 +283,56 @@ def test_a_role_cannot_reach_another_companys_statement(
     denied = result_json(tool_results(fake.requests[1])[0])
     assert "does not see company 1" in denied["error"]
     assert got.sources[1].rows == [[2]]
+
+
+def sse(content: list[dict[str, Any]], chunks: int = 2) -> httpx.Response:
+    """A streamed message (the API's server-sent events): text in ``chunks`` deltas, tool
+    input as partial JSON."""
+    base = message(None, content=[])
+    base["stop_reason"] = None
+    events: list[tuple[str, dict[str, Any]]] = [("message_start", {"message": base})]
+    for i, block in enumerate(content):
+        if block["type"] == "text":
+            events.append(("content_block_start", {"index": i, "content_block":
+                                                   {"type": "text", "text": ""}}))  # fmt: skip
+            text, step = block["text"], max(1, len(block["text"]) // chunks)
+            for j in range(0, len(text), step):
+                events.append(("content_block_delta", {"index": i, "delta":
+                               {"type": "text_delta", "text": text[j : j + step]}}))  # fmt: skip
+        else:
+            start = {**block, "input": {}}
+            events.append(("content_block_start", {"index": i, "content_block": start}))
+            events.append(("content_block_delta", {"index": i, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(block["input"])}}))  # fmt: skip
+        events.append(("content_block_stop", {"index": i}))
+    stop = "tool_use" if any(b["type"] == "tool_use" for b in content) else "end_turn"
+    events.append(("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
+                                     "usage": {"output_tokens": 40}}))  # fmt: skip
+    events.append(("message_stop", {}))
+    body = "".join(
+        f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n" for name, data in events
+    )
+    return httpx.Response(200, content=body.encode(), headers={"content-type": "text/event-stream"})
+
+
+def test_the_answer_streams_while_the_loop_runs(
+    marts_warehouse: Warehouse, state: StateStore
+) -> None:
+    def first(body: dict[str, Any]) -> httpx.Response:
+        assert body["stream"] is True
+        return sse([{"type": "tool_use", "id": "toolu_00", "name": "run_sql",
+                     "input": {"sql": TOP_DEBTORS}}])  # fmt: skip
+
+    def second(body: dict[str, Any]) -> httpx.Response:
+        name, currency, amount = result_json(tool_results(body)[0])["rows"][0]
+        return sse([{"type": "text", "text": f"{name} owes {amount:,.2f} {currency}."}], 3)
+
+    fake = FakeAnthropic([first, second])
+    deltas: list[str] = []
+    got = answer_with_claude(
+        marts_warehouse, state, "who owes most?", Scope("cfo"), client=fake.client(),
+        settings=settings(), on_text=deltas.append,
+    )  # fmt: skip
+    assert got.status == "ok" and got.flagged == [] and len(deltas) >= 3
+    assert "".join(deltas) == got.text and got.sources[0].tool == "run_sql"
+    assert len(usage_rows(state)) == 2

@@ -48,10 +48,24 @@ def _lines(text: str) -> str:
     return "  \n".join(md_text(line) for line in str(text).splitlines())
 
 
+def _answer_markdown(text: str) -> str:
+    """An answer as Markdown of ours around escaped text: a leading "Title:" line in bold,
+    "- " lines as bullets, everything they say escaped."""
+    out: list[str] = []
+    for i, line in enumerate(str(text).splitlines()):
+        if line.startswith("- "):
+            out.append("- " + md_text(line[2:]))
+        elif i == 0 and line.endswith(":"):
+            out.append(f"**{md_text(line)}**\n")
+        else:
+            out.append(md_text(line) + "  ")
+    return "\n".join(out)
+
+
 def _show(answer: dict[str, Any]) -> None:
     if answer.get("notice"):
         st.caption(md_text(answer["notice"]))
-    st.markdown(_lines(answer["text"]))
+    st.markdown(_answer_markdown(answer["text"]))
     if answer.get("flagged"):
         st.warning(
             "Not found in any source: " + md_text(", ".join(answer["flagged"])),
@@ -79,7 +93,9 @@ def _show(answer: dict[str, Any]) -> None:
                 st.dataframe(frame, hide_index=True, width="stretch")
             else:
                 st.caption("No rows.")
-    meta = f"{answer['mode']} answer"
+    meta = {"claude": "Answered by Claude", "deterministic": "Built-in answer"}.get(
+        answer["mode"], answer["mode"]
+    )
     if answer.get("model"):
         meta += f" · {answer['model']} · {answer.get('cost_usd', 0):.4f} USD"
     st.caption(meta)
