@@ -307,3 +307,25 @@ ask_messages = Table(
     Column("output_tokens", Integer, nullable=False, default=0),
     Column("cost_usd", Float, nullable=False, default=0.0),
 )
+
+
+# -- channels (Apprise) -----------------------------------------------------------------------
+# One row per item (a critical alert, a briefing) and channel; the channel is named by its
+# redacted label and a hash of its URL, never by the URL (it holds the channel's secret).
+
+channel_deliveries = Table(
+    "channel_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # alert | briefing
+    Column("ref_id", Integer, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("channel", String(300), nullable=False),
+    Column("channel_key", String(16), nullable=False),
+    Column("status", String(20), nullable=False),  # sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("sent_at", DateTime(timezone=False), nullable=True),
+    UniqueConstraint("kind", "ref_id", "channel_key", name="uq_channel_delivery"),
+)
