@@ -54,7 +54,8 @@ def ask(
     warehouse = warehouse or Warehouse.from_url(None)
     state = state or StateStore()
     if company_id is not None:
-        scope.check(company_id)
+        # one company asked for: the agent's queries are held to it, not only told about it
+        scope = Scope(scope.role, frozenset({scope.check(company_id)}), scope.user)
     if use_claude and (client is not None or claude_configured()):
         from agents.ask.claude import answer_with_claude
 

@@ -286,8 +286,17 @@ def test_a_role_cannot_reach_another_companys_statement(
 
 
 def sse(content: list[dict[str, Any]], chunks: int = 2) -> httpx.Response:
-    """A streamed message (the API's server-sent events): text in ``chunks`` deltas, tool
-    input as partial JSON."""
+    """A streamed message (the API's server-sent events)."""
+    return httpx.Response(
+        200,
+        content=sse_body(content, chunks).encode(),
+        headers={"content-type": "text/event-stream"},
+    )
+
+
+def sse_body(content: list[dict[str, Any]], chunks: int = 2) -> str:
+    """The server-sent events of a streamed message: text in ``chunks`` deltas, tool input as
+    partial JSON."""
     base = message(None, content=[])
     base["stop_reason"] = None
     events: list[tuple[str, dict[str, Any]]] = [("message_start", {"message": base})]
@@ -309,10 +318,9 @@ def sse(content: list[dict[str, Any]], chunks: int = 2) -> httpx.Response:
     events.append(("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
                                      "usage": {"output_tokens": 40}}))  # fmt: skip
     events.append(("message_stop", {}))
-    body = "".join(
+    return "".join(
         f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n" for name, data in events
     )
-    return httpx.Response(200, content=body.encode(), headers={"content-type": "text/event-stream"})
 
 
 def test_the_answer_streams_while_the_loop_runs(
