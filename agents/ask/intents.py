@@ -286,7 +286,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         "cash",
         "Cash and runway",
-        "How much cash do we have and how long will it last?",
+        "How much cash and runway do we have?",
         (
             (r"\bcash\b", 3),
             (r"runway|burn", 3),

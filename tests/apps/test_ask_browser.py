@@ -47,6 +47,9 @@ def test_ask_a_question_in_a_real_browser(ask_dashboard: str, tmp_path: Path) ->
             page.goto(f"{ask_dashboard}/ask", wait_until="domcontentloaded")
             expect(page.get_by_role("heading", name="Ask the COO")).to_be_visible(timeout=60_000)
             expect(page.get_by_text("Claude is not configured")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("button", name="Which deals are stalled?")).to_be_visible()
+            start = tmp_path / "ask_start.png"
+            page.screenshot(path=str(start), full_page=True)
             box = page.get_by_placeholder("Ask about cash, customers, deals, stock…")
             box.fill("Which customers owe us the most and are late?")
             box.press("Enter")
@@ -62,4 +65,4 @@ def test_ask_a_question_in_a_real_browser(ask_dashboard: str, tmp_path: Path) ->
             page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
-    assert shot.stat().st_size > 10_000
+    assert shot.stat().st_size > 10_000 and start.stat().st_size > 10_000
