@@ -70,7 +70,7 @@ def fake_anthropic_server(monkeypatch):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append(body)
-            if len(seen) == 1:
+            if isinstance(body["messages"][-1]["content"], str):  # a new question
                 events = sse_body([{"type": "tool_use", "id": "toolu_1", "name": "run_sql",
                                     "input": {"sql": TOP_DEBTORS}}])  # fmt: skip
             else:
@@ -112,3 +112,12 @@ def test_ask_page_streams_claudes_answer_with_its_sources(
     assert "company_id IN (1)" in expander.code[0].value
     assert not at.warning  # every figure was found in the rows
     assert any("Answered by Claude" in c.value for c in at.caption)
+    # a follow-up question continues the conversation: Claude sees the first one
+    at.chat_input[0].set_value("And the next one?").run()
+    assert not at.exception
+    follow_up = fake_anthropic_server[2]["messages"]
+    assert [m["role"] for m in follow_up] == ["user", "assistant", "user"]
+    assert follow_up[0]["content"] == "Who owes us the most?"
+    assert "owes the most" in follow_up[1]["content"]
+    (stored,) = conversations(StateStore())
+    assert stored["companies"] == "[1]"

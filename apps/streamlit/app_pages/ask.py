@@ -130,7 +130,12 @@ if question:
         try:
             with st.spinner("Looking in the marts…"):
                 answer = services.ask(
-                    question, user.role, user.name, company, on_text=on_text if claude else None
+                    question,
+                    user.role,
+                    user.name,
+                    company,
+                    on_text=on_text if claude else None,
+                    conversation_id=history[-1].get("conversation_id") if history else None,
                 ).as_dict()
         except CooError as exc:
             live.empty()
