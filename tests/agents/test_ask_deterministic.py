@@ -120,3 +120,24 @@ def test_coo_ask_prints_names_amounts_and_the_query(small_marts, monkeypatch) ->
     assert len(conversations(StateStore())) == 2
     empty = runner.invoke(app, ["ask", "  "])
     assert empty.exit_code == 2  # one line on stderr: ask a question
+
+
+def test_this_weeks_alerts_come_from_the_operational_store(
+    marts_warehouse: Warehouse, state
+) -> None:
+    from alerts.lifecycle import run_alerts
+    from alerts.sources import MartReader
+
+    with MartReader(marts_warehouse) as reader:
+        run_alerts(state, reader)
+    answer = answer_deterministic(marts_warehouse, "what are this week's alerts?", Scope("ceo"),
+                                  state=state)  # fmt: skip
+    assert answer.intent == "alerts" and answer.status == "ok"
+    first = answer.text.splitlines()[1]
+    assert first.startswith("- [critical] ")  # most important first
+    (source,) = answer.sources
+    assert source.tool == "alerts" and "operational store" in source.sql
+    assert {row[1] for row in source.rows} >= {"critical", "high"}
+    only_two = answer_deterministic(marts_warehouse, "this week's alerts", Scope("cfo"),
+                                    state=state, company_id=2)  # fmt: skip
+    assert {row[3] for row in only_two.sources[0].rows} == {2}
