@@ -74,11 +74,13 @@ def brief(
                 state, reader, companies=[company] if company else None, roles=[role], use_llm=llm
             )
         from briefings.channels import deliver_briefing
+        from briefings.odoo_post import post_briefings_to_odoo
 
         for b in made:
             status = deliver(state, b["id"]) if send else "not sent"
             if send:
                 deliver_briefing(state, b["id"])
+                post_briefings_to_odoo(state, [b])
             if print_:
                 console.print(b["body_text"], highlight=False, markup=False)
             console.print(

@@ -41,6 +41,7 @@ from briefings.channels import deliver_briefing, deliver_critical_alerts, retry_
 from briefings.compose import run_briefings
 from briefings.delivery import deliver, retry_failed, send_escalation
 from briefings.facts import ROLES
+from briefings.odoo_post import post_briefings_to_odoo
 from briefings.schedule import company_timezones, due_companies
 from opstore import StateStore
 from orchestration.lineage import asset_deps
@@ -131,6 +132,9 @@ def briefings_asset(
         if config.deliver:
             for b in made:  # the role's channels too, when COO_CHANNEL_BRIEFINGS is on
                 deliver_briefing(state, b["id"])
+            in_odoo = post_briefings_to_odoo(state, made)
+            if in_odoo:
+                context.log.info(f"briefings as Odoo activities: {in_odoo}")
     finally:
         state.dispose()
     for b, s in zip(made, statuses, strict=True):
