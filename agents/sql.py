@@ -43,6 +43,7 @@ ALLOWED_SCHEMAS: frozenset[str] = frozenset(
         "expenses",
         "graph",
         "ml",
+        "core",  # the dimensions every mart joins (company currency, partner and product names)
         "information_schema",  # only its views below, and only rows about the marts
     }
 )
@@ -66,6 +67,7 @@ MART_SCHEMAS: tuple[str, ...] = (
     "expenses",
     "graph",
     "ml",
+    "core",
 )
 
 # Functions that read files, the network, other databases or the environment.

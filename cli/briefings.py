@@ -73,8 +73,14 @@ def brief(
             made = run_briefings(
                 state, reader, companies=[company] if company else None, roles=[role], use_llm=llm
             )
+        from briefings.channels import deliver_briefing
+        from briefings.odoo_post import post_briefings_to_odoo
+
         for b in made:
             status = deliver(state, b["id"]) if send else "not sent"
+            if send:
+                deliver_briefing(state, b["id"])
+                post_briefings_to_odoo(state, [b])
             if print_:
                 console.print(b["body_text"], highlight=False, markup=False)
             console.print(
@@ -94,15 +100,24 @@ def run_cmd() -> None:
 
     def run() -> None:
         from alerts.lifecycle import run_alerts
+        from briefings.channels import deliver_critical_alerts
 
+        state = _state()
         with _reader() as reader:
-            res = run_alerts(_state(), reader)
+            res = run_alerts(state, reader)
+        channels = deliver_critical_alerts(state)
         console.print(
             f"{res.raised} raised, {res.updated} updated, {res.reopened} re-opened, "
             f"{res.resolved} resolved, {res.open} open"
             + (
                 f" (skipped, no source: {', '.join(res.skipped_rules)})"
                 if res.skipped_rules
+                else ""
+            )
+            + (
+                f"; critical alerts to channels: {channels['sent']} sent, "
+                f"{channels['failed']} failed"
+                if channels["sent"] or channels["failed"]
                 else ""
             ),
             highlight=False,

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from cli.actions import actions_app
 from cli.agents import agents_app
+from cli.ask import ask
 from cli.briefings import alerts_app, brief
 from cli.dashboard import dashboard
 from cli.guard import _guard, err
@@ -45,6 +46,7 @@ app.add_typer(agents_app)  # coo api, coo mcp, coo api-keys
 app.add_typer(actions_app, name="actions")  # coo actions list|approve|execute|rollback
 app.add_typer(alerts_app, name="alerts")  # coo alerts run|list|show|ack|resolve|dismiss
 app.command("brief")(brief)  # coo brief --role cfo --print
+app.command("ask")(ask)  # coo ask "which customers owe us the most and are late?"
 # Bound to the real streams: a job's chatter (dbt's log) is redirected to a file while it runs.
 console = Console(file=sys.stdout)
 

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # agents
     coo_mcp_agent: str = ""
     coo_search_backend: str = ""
+    # Ask the COO: which companies each role sees ("cfo:1,2;sales:1;ceo:*"; empty = all)
+    coo_role_companies: str = ""
+    coo_ask_max_steps: int = 8
     # language model
     anthropic_api_key: SecretStr | None = None
     coo_llm_model: str = ""
@@ -92,6 +95,11 @@ class Settings(BaseSettings):
     coo_briefing_timezones: str = ""
     coo_alert_rules: str = ""
     coo_alert_escalation_recipients: str = ""
+    # channels (Apprise URLs per role in COO_CHANNELS_<ROLE>, read through env())
+    coo_channel_briefings: bool = False
+    coo_channel_retries: int = 3
+    coo_channel_retry_delay_s: float = 2.0
+    coo_channel_timeout_s: float = 10.0
     # write-back
     coo_approvers: str = ""
     coo_writeback_catalog: str = ""
@@ -111,7 +119,8 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every secret value set (to scrub them from what a model or a log could echo)."""
         names = ("ANTHROPIC_API_KEY", "ODOO_API_KEY", "ODOO_PASSWORD", "COO_SMTP_PASSWORD")
-        return [v for v in (self.env(n) for n in names) if v]
+        channels = [v for k, v in self._raw.items() if k.startswith("COO_CHANNELS_")]
+        return [v for v in (*(self.env(n) for n in names), *channels) if v]
 
     @property
     def home(self) -> Path:

@@ -270,3 +270,62 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=False), nullable=True),
     Column("revoked_by", String(200), nullable=True),
 )
+
+
+# -- Ask the COO ------------------------------------------------------------------------------
+# One conversation per question thread; each message keeps what the answer rests on (the
+# queries and rows), the figures that could not be traced, and its tokens and cost (the
+# calls themselves are in llm_usage, counted against the same budget as briefings).
+
+ask_conversations = Table(
+    "ask_conversations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("user_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False, index=True),
+    Column("companies", String(300), nullable=False),  # JSON list of ids, or "*"
+    Column("title", Text, nullable=False),
+)
+
+ask_messages = Table(
+    "ask_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "conversation_id", Integer, ForeignKey("ask_conversations.id"), nullable=False, index=True
+    ),
+    Column("at", DateTime(timezone=False), nullable=False),
+    Column("author", String(20), nullable=False),  # user | assistant
+    Column("mode", String(20), nullable=True),  # deterministic | claude
+    Column("status", String(20), nullable=True),
+    Column("content", Text, nullable=False),
+    Column("sources", Text, nullable=True),  # JSON: tool calls with their queries and rows
+    Column("flagged", Text, nullable=True),  # JSON: figures not found in any source
+    Column("model", String(100), nullable=True),
+    Column("input_tokens", Integer, nullable=False, default=0),
+    Column("output_tokens", Integer, nullable=False, default=0),
+    Column("cost_usd", Float, nullable=False, default=0.0),
+)
+
+
+# -- channels (Apprise) -----------------------------------------------------------------------
+# One row per item (a critical alert, a briefing) and channel; the channel is named by its
+# redacted label and a hash of its URL, never by the URL (it holds the channel's secret).
+
+channel_deliveries = Table(
+    "channel_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # alert | briefing
+    Column("ref_id", Integer, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("channel", String(300), nullable=False),
+    Column("channel_key", String(16), nullable=False),
+    Column("status", String(20), nullable=False),  # sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("sent_at", DateTime(timezone=False), nullable=True),
+    UniqueConstraint("kind", "ref_id", "channel_key", name="uq_channel_delivery"),
+)

@@ -92,8 +92,8 @@ def plan_for(
     key: str = proposal["idempotency_key"]
     ctx = {"allowed_company_ids": [company]}
     day = (today or datetime.now(UTC)).date()
-    if skill.key == "schedule_activity":
-        deadline = (day + timedelta(days=int(params["due_in_days"]))).isoformat()
+    if skill.key in ("schedule_activity", "brief_as_activity"):
+        deadline = (day + timedelta(days=int(params.get("due_in_days", 0)))).isoformat()
         by_user: dict[int | None, list[int]] = {}
         for rid in targets:
             user = params.get("user_id") or _responsible(model, policy.records.get(str(rid), {}))

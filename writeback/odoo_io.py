@@ -98,15 +98,17 @@ _WRITE = Recipe(
     undo=(("record", "write"),),
     verify=(("record", "read"),),
 )
+_ACTIVITY = Recipe(
+    do=(("record", "activity_schedule"),),
+    find="marker",
+    read=(("mail.activity", "search"), ("mail.activity", "read")),
+    undo=(("mail.activity", "unlink"),),
+    verify=(("mail.activity", "search"),),
+)
 #: The undo recipe of every executable skill (a skill without one cannot be rolled back).
 RECIPES: dict[str, Recipe] = {
-    "schedule_activity": Recipe(
-        do=(("record", "activity_schedule"),),
-        find="marker",
-        read=(("mail.activity", "search"), ("mail.activity", "read")),
-        undo=(("mail.activity", "unlink"),),
-        verify=(("mail.activity", "search"),),
-    ),
+    "schedule_activity": _ACTIVITY,
+    "brief_as_activity": _ACTIVITY,
     "post_internal_note": _MESSAGE,
     "send_payment_reminder": _MESSAGE,
     "create_draft_rfq": Recipe(

@@ -110,3 +110,40 @@ def briefing_markdown(briefing: dict[str, Any]) -> str:
     if isinstance(output, str) and output:
         return _md_lines(output)
     return "_(empty briefing)_"
+
+
+def ask(
+    question: str,
+    role: str,
+    user: str,
+    company_id: int | None,
+    on_text: Any = None,
+    conversation_id: int | None = None,
+) -> Any:
+    """Ask the COO (``agents.ask.service``, the same path as ``coo ask``): the answer, with
+    its sources, stored in the operational store (in ``conversation_id`` when given, so
+    Claude sees the earlier questions and answers)."""
+    from agents.ask import service as ask_service
+    from apps.streamlit.ui import state
+
+    scope = ask_service.scope_for(role, user)
+    return ask_service.ask(
+        question,
+        scope,
+        state=state(),
+        company_id=company_id,
+        on_text=on_text,
+        conversation_id=conversation_id,
+    )
+
+
+def claude_configured() -> bool:
+    from agents.ask import service as ask_service
+
+    return bool(ask_service.claude_configured())
+
+
+def ask_examples() -> list[str]:
+    from agents.ask import service as ask_service
+
+    return [i.example for i in ask_service.INTENTS]

@@ -37,6 +37,7 @@ navigation = st.navigation(
             _page("alerts", "Alerts", ":material/notifications:"),
             _page("briefings", "Briefings", ":material/article:"),
             _page("actions", "Action center", ":material/task_alt:"),
+            _page("ask", "Ask the COO", ":material/forum:"),
         ],
         "Drill down": [
             _page("finance", "Finance", ":material/account_balance:"),

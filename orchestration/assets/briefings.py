@@ -37,9 +37,11 @@ from dagster import (
 from alerts.lifecycle import escalate_due, run_alerts
 from alerts.rules import load_rules
 from alerts.sources import MartReader
+from briefings.channels import deliver_briefing, deliver_critical_alerts, retry_failed_briefings
 from briefings.compose import run_briefings
 from briefings.delivery import deliver, retry_failed, send_escalation
 from briefings.facts import ROLES
+from briefings.odoo_post import post_briefings_to_odoo
 from briefings.schedule import company_timezones, due_companies
 from opstore import StateStore
 from orchestration.lineage import asset_deps
@@ -65,8 +67,12 @@ def alerts_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -
     try:
         with MartReader(warehouse.warehouse()) as reader:
             result = run_alerts(state, reader)
+        # critical alerts reach the roles' channels (COO_CHANNELS_<ROLE>) within this run
+        channels = deliver_critical_alerts(state)
     finally:
         state.dispose()
+    if channels["failed"]:
+        context.log.warning(f"critical alerts to channels: {channels['failed']} failed (retried)")
     for rule, reason in result.skipped_reasons.items():
         # a failed family is an error people must see; a missing mart is a state
         (context.log.error if reason.startswith("failed") else context.log.warning)(
@@ -84,6 +90,8 @@ def alerts_asset(context: AssetExecutionContext, warehouse: WarehouseResource) -
             "resolved": result.resolved,
             "open": result.open,
             "skipped_rules": ", ".join(result.skipped_rules) or "none",
+            "channel_sent": channels["sent"],
+            "channel_failed": channels["failed"],
             # why each was skipped: a mart its family reads is absent, or the family failed
             "skipped_reasons": "; ".join(f"{k}: {v}" for k, v in result.skipped_reasons.items())
             or "none",
@@ -111,6 +119,7 @@ def briefings_asset(
     state = StateStore()
     try:
         retried = retry_failed(state)
+        retry_failed_briefings(state)
         with MartReader(warehouse.warehouse()) as reader:
             made = run_briefings(
                 state,
@@ -120,6 +129,12 @@ def briefings_asset(
                 use_llm=config.use_llm,
             )
         statuses = [deliver(state, b["id"]) if config.deliver else "not_sent" for b in made]
+        if config.deliver:
+            for b in made:  # the role's channels too, when COO_CHANNEL_BRIEFINGS is on
+                deliver_briefing(state, b["id"])
+            in_odoo = post_briefings_to_odoo(state, made)
+            if in_odoo:
+                context.log.info(f"briefings as Odoo activities: {in_odoo}")
     finally:
         state.dispose()
     for b, s in zip(made, statuses, strict=True):

@@ -14,6 +14,7 @@ PAGES = [
     "alerts",
     "briefings",
     "actions",
+    "ask",
     "finance",
     "statements",
     "sales",

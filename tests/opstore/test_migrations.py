@@ -19,6 +19,9 @@ from opstore import StateStore
 from opstore.migrate import BASELINE, current_revision, head_revision
 from opstore.schema import api_keys, audit_log, metadata
 
+#: tables added by later revisions (a store made by create_all before the migrations lacks them)
+AFTER_BASELINE = frozenset({"ask_conversations", "ask_messages", "channel_deliveries"})
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -62,7 +65,10 @@ def test_an_empty_database_is_migrated_to_the_models(url: str) -> None:
 def test_a_store_made_by_create_all_is_stamped_and_upgraded(url: str) -> None:
     """The previous schema: what every store opened before the migrations looks like."""
     engine = create_engine(url)
-    metadata.create_all(engine)  # the old start-up path, triggers included
+    # the old start-up path, triggers included, with the tables of that time
+    metadata.create_all(
+        engine, tables=[t for n, t in metadata.tables.items() if n not in AFTER_BASELINE]
+    )
     created = datetime(2026, 1, 1)
     with engine.begin() as conn:
         conn.execute(
