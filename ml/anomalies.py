@@ -293,6 +293,11 @@ def expense_features(expenses: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def anomaly_score(forest: IsolationForest, z: np.ndarray) -> np.ndarray:
+    """How anomalous each standardised row is (larger: more): the forest's path-length score."""
+    return -forest.score_samples(z)
+
+
 def _forest(x: np.ndarray) -> IsolationForest:
     return IsolationForest(n_estimators=200, contamination="auto", random_state=0).fit(x)
 
@@ -314,8 +319,8 @@ def _fit(entries: pl.DataFrame, expenses: pl.DataFrame, stats: EntryStats) -> An
 # ---- validation: realistic injected entries ---------------------------------------------
 
 INJECTED_KINDS = ("large_amount", "round_amount", "unseen_pairing", "weekend_night", "off_cycle")
-DRAWS = 20  # draws of injected entries, averaged
-BOOTSTRAP = 400  # resamples for the noise margin of the AP difference
+DRAWS = 10  # draws of injected entries, averaged
+BOOTSTRAP = 200  # resamples for the noise margin of the AP difference
 LINE_COLUMNS = [
     "move_id",
     "company_id",
@@ -340,6 +345,21 @@ def _round_up(amount: float) -> float:
     return float(np.ceil(amount / step) * step)
 
 
+OFF_CYCLE_GAP = 7  # days of the month between an off-cycle posting and its entry's usual days
+
+
+def _day_gap(a: int, b: int) -> int:
+    """Days between two days of the month, around the month end (30 and 2 are 3 apart)."""
+    d = abs(a - b) % 31
+    return min(d, 31 - d)
+
+
+def _cycle(days: list[int]) -> bool:
+    """A recurring entry: every training posting within 3 days of one day of the month
+    (payroll on the 28th, moved to the Friday before a weekend)."""
+    return any(all(_day_gap(c, d) <= 3 for d in days) for c in range(1, 32))
+
+
 def inject_entries(
     train_lines: pl.DataFrame,
     held_lines: pl.DataFrame,
@@ -358,7 +378,7 @@ def inject_entries(
     - ``weekend_night``: a real held-out entry posted on the weekend of its week, created
       between 22:00 and 04:59;
     - ``off_cycle``: a second posting of a recurring entry (a pairing whose training entries
-      land on one or two days of the month) on a day of the month that pairing never used.
+      all land within 3 days of one day of the month) a week or more from its usual days.
 
     Returns the lines (new, negative move ids) and the kind of each injected move."""
     train_lines, held_lines = _as_float(train_lines), _as_float(held_lines)
@@ -385,9 +405,7 @@ def inject_entries(
         .filter(pl.col("n") >= 3)
     )
     recurring = {
-        tuple(r[c] for c in PAIR): set(r["days"])
-        for r in days.to_dicts()
-        if len(set(r["days"])) <= 2
+        tuple(r[c] for c in PAIR): set(r["days"]) for r in days.to_dicts() if _cycle(r["days"])
     }
     ids = held_moves["move_id"].to_list()
     rows: list[dict[str, Any]] = []
@@ -446,7 +464,7 @@ def inject_entries(
     for _ in range(per_kind if cycles else 0):
         m = cycles[int(rng.integers(len(cycles)))]
         used = recurring[tuple(m[c] for c in PAIR)]
-        free = [d for d in range(1, 29) if d not in used]
+        free = [d for d in range(1, 29) if min(_day_gap(d, u) for u in used) >= OFF_CYCLE_GAP]
         new_day = m["accounting_date"].replace(day=free[int(rng.integers(len(free)))])
         shift = new_day - m["accounting_date"]
         t = by_move[m["move_id"]]
@@ -561,7 +579,8 @@ def train(entry_lines: pl.DataFrame, expenses: pl.DataFrame) -> AnomalyTraining:
             f"insufficient history: {len(months)} month{'s' if len(months) != 1 else ''} "
             f"of manual entries, needs {MIN_MONTHS}"
         )
-    val_start = months[-VALIDATION_MONTHS]
+    # at least as many training months as validation ones (3 + 3 at the minimum)
+    val_start = months[-min(VALIDATION_MONTHS, len(months) // 2)]
     early = pl.col("accounting_date") < val_start
     train_lines = entry_lines.filter(early)
     held_lines = entry_lines.filter(~early)
@@ -578,7 +597,7 @@ def train(entry_lines: pl.DataFrame, expenses: pl.DataFrame) -> AnomalyTraining:
         label = np.array([kinds.get(int(m), "") for m in val["move_id"].to_list()])
         x = _standardise(val, ENTRY_FEATURES, model.entry_ref)
         draws.append(
-            Draw(label, -model.entries.score_samples(x), val["amount_vs_journal"].to_numpy())
+            Draw(label, anomaly_score(model.entries, x), val["amount_vs_journal"].to_numpy())
         )
     comparison = bootstrap_comparison(draws, rng)
     metrics = {
@@ -612,7 +631,7 @@ def _flags(
     id_col: str,
 ) -> pl.DataFrame:
     z = _standardise(frame, features, ref)
-    score = -forest.score_samples(z)
+    score = anomaly_score(forest, z)
     zmax, reasons = _reasons(z, features)
     raw = frame.select(features).to_numpy().astype(float)
     top = np.argmax(np.abs(z), axis=1)
