@@ -88,6 +88,10 @@ class EngineForecast:
     windows: int = 0  # inner windows used
     interval_scale: float = float("nan")  # the conformal quantile of the normalised scores
     weights: dict[str, float] = field(default_factory=dict)  # of each candidate in the mix
+    # the conformal scores (inner window x step: |error| / the interval's shape there) and
+    # the final forecast's shape (half-width / quantile) per step
+    scores: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    shape: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def has_forecast(self) -> bool:
@@ -477,6 +481,8 @@ def forecast(
         windows=len(p.cuts),
         interval_scale=q,
         weights=weights,
+        scores=np.array(scores) if scores else np.zeros((0, h)),
+        shape=_width_shape(fit, scale),
     )
 
 
