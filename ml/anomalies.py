@@ -540,13 +540,16 @@ def bootstrap_comparison(draws: list[Draw], rng: np.random.Generator) -> Compari
         per_draw = []
         for d in draws:
             fake = np.flatnonzero(d.kinds != "")
+            if len(fake) == 0 or len(real) == 0:
+                continue
             idx = np.r_[pick_real, rng.choice(fake, len(fake))]
             y = (d.kinds[idx] != "").astype(float)
             per_draw.append(
                 average_precision(y, d.model[idx]) - average_precision(y, d.baseline[idx])
             )
-        diffs.append(float(np.mean(per_draw)))
-    arr = np.array(diffs)
+        if per_draw:
+            diffs.append(float(np.mean(per_draw)))
+    arr = np.array(diffs) if diffs else np.full(1, np.nan)  # no evidence: the gate fails
     return Comparison(
         "injected_anomaly_ap",
         model,

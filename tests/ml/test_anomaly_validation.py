@@ -175,3 +175,9 @@ def test_training_reports_every_injected_kind_against_the_amount_zscore(months):
     # the served model's statistics cover every entry; the scores use them
     assert trained.model.entry_stats is not None
     assert len(trained.model.entry_stats.move_ids) == _lines(months)["move_id"].n_unique()
+
+
+def test_without_injected_entries_there_is_no_evidence_and_the_gate_fails():
+    bare = [an.Draw(np.array([""] * 5), np.arange(5.0), np.arange(5.0))]
+    gate = an.bootstrap_comparison(bare, np.random.default_rng(0))
+    assert not gate.passed
