@@ -13,21 +13,26 @@ Expenses: the same on amount against the employee's and the category's usual cla
 date; plus the exact duplicate rule of the expenses mart (same employee, category, currency
 and amount within the window, recurring series excluded).
 
-Validation (an unsupervised model has no labels): a month of held-out entries is seeded with
-synthetic anomalies of each kind (a far larger amount, round amount, unseen account pairing,
-weekend night posting); average precision of finding them is compared with the plain amount z-score.
+Validation (an unsupervised model has no labels): the last months of entries are held out and
+seeded with synthetic anomalous entries of each kind, written as journal lines a person could
+key in (a far larger amount, a round figure, an account pairing never used in that journal, a
+weekend night posting, an off-cycle second posting of a recurring entry; see
+:func:`inject_entries`). Every group statistic the features use (medians and spreads of
+amounts per journal and per account pairing, how often a pairing and a day of the month
+occur) is fitted on the training months only. Average precision of finding the injected
+entries, per kind and overall, is compared with the plain amount z-score on the same rows;
+the forest passes only when a paired bootstrap puts its whole 95% interval above the z-score.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import polars as pl
 from sklearn.ensemble import IsolationForest
-from sklearn.metrics import average_precision_score
 
 from ml.lifecycle import Comparison, InsufficientData
 
@@ -97,19 +102,13 @@ SCORE_SCHEMA: dict[str, Any] = {
 }
 
 
-def _robust_z(col: str, by: list[str]) -> pl.Expr:
-    med = pl.col(col).median().over(by)
-    mad = (pl.col(col) - med).abs().median().over(by)
-    # a journal of fixed monthly charges has MAD 0: floor the spread at a quarter of a
-    # natural-log unit (about +-28%) so ordinary variation there is not "infinitely" unusual
-    spread = pl.max_horizontal(
-        1.4826 * mad, pl.col(col).std().over(by).fill_null(0) * 0.5, pl.lit(0.25)
-    )
-    return ((pl.col(col) - med) / spread).alias(f"_{col}_z")
+ENTRY_GROUP = ["company_id", "journal_id", "move_type"]
+PAIR = ["company_id", "journal_id", "debit_account", "credit_account"]
 
 
-def entry_features(lines: pl.DataFrame) -> pl.DataFrame:
-    """One row per journal entry with the model's features."""
+def entry_moves(lines: pl.DataFrame) -> pl.DataFrame:
+    """One row per journal entry: its journal, dates, total debit, line count and the
+    (first) debit and credit accounts, the pairing an auditor reads it by."""
     lines = lines.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
     moves = lines.group_by("move_id").agg(
         pl.col("company_id").first(),
@@ -122,22 +121,114 @@ def entry_features(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("account_id").filter(pl.col("debit") > 0).min().alias("debit_account"),
         pl.col("account_id").filter(pl.col("credit") > 0).min().alias("credit_account"),
     )
-    pair = ["company_id", "journal_id", "debit_account", "credit_account"]
-    moves = moves.with_columns(
-        pl.col("amount").log1p().alias("log_amount"),
-        (pl.len().over(pair) / pl.len().over(["company_id", "journal_id"])).alias("pair_share"),
-        pl.col("accounting_date").dt.day().alias("_day"),
-    ).with_columns(
-        # recurring entries land on the same day(s) of the month; a one-off lands anywhere
-        (1.0 - pl.len().over([*pair, "_day"]) / pl.len().over(pair)).alias("odd_day"),
-    )
-    cents = (pl.col("amount") * 100).round(0).cast(pl.Int64)
-    moves = moves.sort("move_id")  # group_by order is arbitrary: keep sampling reproducible
     return moves.with_columns(
-        _robust_z("log_amount", ["company_id", "journal_id", "move_type"])
+        pl.col("amount").log1p().alias("log_amount"),
+        pl.col("accounting_date").dt.day().alias("_day"),
+    ).sort("move_id")  # group_by order is arbitrary: keep sampling reproducible
+
+
+@dataclass(frozen=True)
+class EntryStats:
+    """The group statistics the entry features are measured against, fitted on the training
+    window's entries only (so a held-out or new entry is compared with the past, never with
+    itself or with later entries): the median and spread of the log amount per journal and
+    per account pairing, how often each pairing and each (pairing, day of month) occurs."""
+
+    journal: pl.DataFrame  # ENTRY_GROUP + _med, _spread
+    company: pl.DataFrame  # company_id + _cmed, _cspread: fallback for a journal never seen
+    overall: tuple[float, float]
+    pair: pl.DataFrame  # PAIR + _pmed, _pspread, _n_pair
+    journal_count: pl.DataFrame  # company_id, journal_id + _n_journal
+    pair_day: pl.DataFrame  # PAIR + _day + _n_pair_day
+    move_ids: frozenset[int]  # the entries the statistics were fitted on
+
+
+def _amount_stats(moves: pl.DataFrame, by: list[str], med: str, spread: str) -> pl.DataFrame:
+    # a journal of fixed monthly charges has MAD 0: floor the spread at a quarter of a
+    # natural-log unit (about +-28%) so ordinary variation there is not "infinitely" unusual
+    return (
+        moves.with_columns(pl.col("log_amount").median().over(by).alias("_m"))
+        .group_by(by)
+        .agg(
+            pl.col("_m").first().alias(med),
+            pl.max_horizontal(
+                1.4826 * (pl.col("log_amount") - pl.col("_m")).abs().median(),
+                pl.col("log_amount").std().fill_null(0) * 0.5,
+                pl.lit(0.25),
+            ).alias(spread),
+        )
+    )
+
+
+def fit_entry_stats(moves: pl.DataFrame) -> EntryStats:
+    """The statistics of :class:`EntryStats` from the training window's entries."""
+    logs = moves["log_amount"].drop_nulls().to_numpy()
+    if len(logs):
+        med = float(np.median(logs))
+        spread = max(1.4826 * float(np.median(np.abs(logs - med))), 0.25)
+    else:
+        med, spread = 0.0, 1.0
+    pair = _amount_stats(moves, PAIR, "_pmed", "_pspread").join(
+        moves.group_by(PAIR).agg(pl.len().alias("_n_pair")), on=PAIR, nulls_equal=True
+    )
+    return EntryStats(
+        journal=_amount_stats(moves, ENTRY_GROUP, "_med", "_spread"),
+        company=_amount_stats(moves, ["company_id"], "_cmed", "_cspread"),
+        overall=(med, spread),
+        pair=pair,
+        journal_count=moves.group_by(["company_id", "journal_id"]).agg(
+            pl.len().alias("_n_journal")
+        ),
+        pair_day=moves.group_by([*PAIR, "_day"]).agg(pl.len().alias("_n_pair_day")),
+        move_ids=frozenset(int(m) for m in moves["move_id"].to_list()),
+    )
+
+
+def entry_features(lines: pl.DataFrame, stats: EntryStats | None = None) -> pl.DataFrame:
+    """One row per journal entry with the model's features, measured against ``stats``
+    (fitted on the training window; by default on these same entries). An entry the
+    statistics were not fitted on counts as one more entry of its groups (a pairing never
+    seen before is alone in it); an account pairing never seen has no amount history
+    (``amount_vs_pair`` 0), a journal never seen falls back to its company's amounts."""
+    moves = entry_moves(lines)
+    stats = stats or fit_entry_stats(moves)
+    med, spread = stats.overall
+    moves = (
+        moves.with_columns(
+            pl.when(pl.col("move_id").is_in(list(stats.move_ids)))
+            .then(0.0)
+            .otherwise(1.0)
+            .alias("_self")
+        )
+        .join(stats.journal, on=ENTRY_GROUP, how="left", nulls_equal=True)
+        .join(stats.company, on="company_id", how="left", nulls_equal=True)
+        .join(stats.pair, on=PAIR, how="left", nulls_equal=True)
+        .join(stats.journal_count, on=["company_id", "journal_id"], how="left", nulls_equal=True)
+        .join(stats.pair_day, on=[*PAIR, "_day"], how="left", nulls_equal=True)
+        .with_columns(
+            pl.coalesce("_med", "_cmed", pl.lit(med)).alias("_med"),
+            pl.coalesce("_spread", "_cspread", pl.lit(spread)).alias("_spread"),
+            pl.col("_n_pair").fill_null(0),
+            pl.col("_n_journal").fill_null(0),
+            pl.col("_n_pair_day").fill_null(0),
+        )
+        .sort("move_id")
+    )
+    n_pair = pl.col("_n_pair") + pl.col("_self")
+    pair_share = n_pair / pl.max_horizontal(pl.col("_n_journal") + pl.col("_self"), pl.lit(1))
+    cents = (pl.col("amount") * 100).round(0).cast(pl.Int64)
+    out = moves.with_columns(
+        ((pl.col("log_amount") - pl.col("_med")) / pl.col("_spread"))
         .abs()
         .alias("amount_vs_journal"),
-        _robust_z("log_amount", pair).abs().alias("amount_vs_pair"),
+        ((pl.col("log_amount") - pl.col("_pmed")) / pl.col("_pspread"))
+        .abs()
+        .fill_null(0.0)
+        .alias("amount_vs_pair"),
+        # recurring entries land on the same day(s) of the month; a one-off lands anywhere
+        (
+            1.0 - (pl.col("_n_pair_day") + pl.col("_self")) / pl.max_horizontal(n_pair, pl.lit(1))
+        ).alias("odd_day"),
         (
             pl.when((cents % 100_000 == 0) & (pl.col("amount") >= 1000))
             .then(3.0)
@@ -145,7 +236,8 @@ def entry_features(lines: pl.DataFrame) -> pl.DataFrame:
             .then(1.0)
             .otherwise(0.0)
         ).alias("round_amount"),
-        (-pl.col("pair_share").log()).alias("pair_rarity"),
+        (-pl.max_horizontal(pair_share, pl.lit(1e-6)).log()).alias("pair_rarity"),
+        pair_share.alias("pair_share"),
         (pl.col("accounting_date").dt.weekday() >= 6).cast(pl.Float64).alias("weekend"),
         pl.col("created_at")
         .dt.hour()
@@ -155,6 +247,7 @@ def entry_features(lines: pl.DataFrame) -> pl.DataFrame:
         .alias("night"),
         pl.col("line_count").cast(pl.Float64),
     )
+    return out.drop([c for c in out.columns if c.startswith("_") and c != "_day"])
 
 
 def _standardise(frame: pl.DataFrame, features: list[str], ref: pl.DataFrame) -> np.ndarray:
@@ -173,6 +266,20 @@ class AnomalyModel:
     entry_ref: pl.DataFrame  # the training features' medians/MADs come from here
     expenses: IsolationForest
     expense_ref: pl.DataFrame
+    # the group statistics of the entries the forest was trained on (None in artefacts from
+    # before they were kept: the scored entries' own statistics are used then)
+    entry_stats: EntryStats | None = None
+
+
+def _robust_z(col: str, by: list[str]) -> pl.Expr:
+    """Expenses' robust z within a group (over every expense scored: expenses have no
+    held-out validation)."""
+    med = pl.col(col).median().over(by)
+    mad = (pl.col(col) - med).abs().median().over(by)
+    spread = pl.max_horizontal(
+        1.4826 * mad, pl.col(col).std().over(by).fill_null(0) * 0.5, pl.lit(0.25)
+    )
+    return ((pl.col(col) - med) / spread).alias(f"_{col}_z")
 
 
 def expense_features(expenses: pl.DataFrame) -> pl.DataFrame:
@@ -186,11 +293,16 @@ def expense_features(expenses: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def anomaly_score(forest: IsolationForest, z: np.ndarray) -> np.ndarray:
+    """How anomalous each standardised row is (larger: more): the forest's path-length score."""
+    return -forest.score_samples(z)
+
+
 def _forest(x: np.ndarray) -> IsolationForest:
     return IsolationForest(n_estimators=200, contamination="auto", random_state=0).fit(x)
 
 
-def _fit(entries: pl.DataFrame, expenses: pl.DataFrame) -> AnomalyModel:
+def _fit(entries: pl.DataFrame, expenses: pl.DataFrame, stats: EntryStats) -> AnomalyModel:
     ref = entries.select(ENTRY_FEATURES)
     eref = expenses.select(EXPENSE_FEATURES)
     return AnomalyModel(
@@ -200,27 +312,255 @@ def _fit(entries: pl.DataFrame, expenses: pl.DataFrame) -> AnomalyModel:
         if expenses.height
         else _forest(np.zeros((2, 3))),
         eref,
+        stats,
     )
 
 
-def _inject(held_out: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """Synthetic anomalies of every kind, built from real held-out entries."""
-    n = max(1, held_out.height // 20)  # per kind: 4 kinds = about a fifth of the month
-    base = held_out.sample(n=4 * n, seed=int(rng.integers(1 << 30)), with_replacement=True)
-    kinds = [
-        base[:n].with_columns(
-            (pl.col("amount_vs_journal") + 6.0).alias("amount_vs_journal"),
-            (pl.col("amount_vs_pair") + 6.0).alias("amount_vs_pair"),
-        ),
-        base[n : 2 * n].with_columns(pl.lit(3.0).alias("round_amount")),
-        base[2 * n : 3 * n].with_columns(  # a pairing never used before: alone on its accounts
-            pl.lit(float(np.log(36.0))).alias("pair_rarity"),
-            pl.lit(0.0).alias("amount_vs_pair"),
-            pl.lit(0.0).alias("odd_day"),
-        ),
-        base[3 * n :].with_columns(pl.lit(1.0).alias("weekend"), pl.lit(1.0).alias("night")),
-    ]
-    return pl.concat(kinds).with_columns(pl.lit(1).alias("_injected"))
+# ---- validation: realistic injected entries ---------------------------------------------
+
+INJECTED_KINDS = ("large_amount", "round_amount", "unseen_pairing", "weekend_night", "off_cycle")
+DRAWS = 10  # draws of injected entries, averaged
+BOOTSTRAP = 200  # resamples for the noise margin of the AP difference
+LINE_COLUMNS = [
+    "move_id",
+    "company_id",
+    "journal_id",
+    "move_type",
+    "accounting_date",
+    "account_id",
+    "debit",
+    "credit",
+    "created_at",
+]
+
+
+def _as_float(lines: pl.DataFrame) -> pl.DataFrame:
+    return lines.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).select(LINE_COLUMNS)
+
+
+def _round_up(amount: float) -> float:
+    """The next round figure at or above ``amount`` (4,321 -> 5,000; 873 -> 900; 45 -> 100):
+    the estimate someone keys in instead of the documented amount."""
+    step = 10.0 ** max(2, int(np.floor(np.log10(max(amount, 1.0)))))
+    return float(np.ceil(amount / step) * step)
+
+
+OFF_CYCLE_GAP = 7  # days of the month between an off-cycle posting and its entry's usual days
+
+
+def _day_gap(a: int, b: int) -> int:
+    """Days between two days of the month, around the month end (30 and 2 are 3 apart)."""
+    d = abs(a - b) % 31
+    return min(d, 31 - d)
+
+
+def _cycle(days: list[int]) -> bool:
+    """A recurring entry: every training posting within 3 days of one day of the month
+    (payroll on the 28th, moved to the Friday before a weekend)."""
+    return any(all(_day_gap(c, d) <= 3 for d in days) for c in range(1, 32))
+
+
+def inject_entries(
+    train_lines: pl.DataFrame,
+    held_lines: pl.DataFrame,
+    rng: np.random.Generator,
+    per_kind: int,
+) -> tuple[pl.DataFrame, dict[int, str]]:
+    """Synthetic anomalous journal entries, written as journal lines the way a person would
+    key them into the held-out months (then measured by the same feature code as every real
+    entry, against the training window's statistics; no feature column is edited):
+
+    - ``large_amount``: a real held-out entry with every line multiplied by 5-50 (log-uniform):
+      a slipped digit or an inflated accrual;
+    - ``round_amount``: a real held-out entry keyed at the next round figure (4,321 -> 5,000);
+    - ``unseen_pairing``: a two-line entry in a real entry's journal, date and size, debiting
+      and crediting two accounts the company uses but never paired in that journal;
+    - ``weekend_night``: a real held-out entry posted on the weekend of its week, created
+      between 22:00 and 04:59;
+    - ``off_cycle``: a second posting of a recurring entry (a pairing whose training entries
+      all land within 3 days of one day of the month) a week or more from its usual days.
+
+    Returns the lines (new, negative move ids) and the kind of each injected move."""
+    train_lines, held_lines = _as_float(train_lines), _as_float(held_lines)
+    held_moves = entry_moves(held_lines)
+    if held_moves.is_empty():
+        return held_lines.clear(), {}
+    train_moves = entry_moves(train_lines)
+    by_move = {m: g for (m,), g in held_lines.group_by(["move_id"])}
+    seen = set(
+        zip(
+            train_moves["company_id"].to_list(),
+            train_moves["journal_id"].to_list(),
+            train_moves["debit_account"].to_list(),
+            train_moves["credit_account"].to_list(),
+            strict=True,
+        )
+    )
+    accounts: dict[int, list[int]] = {}
+    for (cid,), grp in train_lines.group_by(["company_id"]):
+        accounts[int(cid)] = sorted(set(grp["account_id"].drop_nulls().to_list()))  # type: ignore[arg-type]
+    days = (
+        train_moves.group_by(PAIR)
+        .agg(pl.col("_day").alias("days"), pl.len().alias("n"))
+        .filter(pl.col("n") >= 3)
+    )
+    recurring = {
+        tuple(r[c] for c in PAIR): set(r["days"]) for r in days.to_dicts() if _cycle(r["days"])
+    }
+    ids = held_moves["move_id"].to_list()
+    rows: list[dict[str, Any]] = []
+    kinds: dict[int, str] = {}
+    next_id = -1
+
+    def add(template: pl.DataFrame, kind: str, **change: Any) -> None:
+        nonlocal next_id
+        for r in template.to_dicts():
+            rows.append({**r, **change, "move_id": next_id})
+        kinds[next_id] = kind
+        next_id -= 1
+
+    for _ in range(per_kind):
+        t = by_move[ids[int(rng.integers(len(ids)))]]
+        factor = float(np.exp(rng.uniform(np.log(5.0), np.log(50.0))))
+        add(
+            t.with_columns(pl.col("debit") * factor, pl.col("credit") * factor),
+            "large_amount",
+        )
+    for _ in range(per_kind):
+        t = by_move[ids[int(rng.integers(len(ids)))]]
+        total = float(t["debit"].sum())
+        ratio = _round_up(total) / total if total > 0 else 1.0
+        add(t.with_columns(pl.col("debit") * ratio, pl.col("credit") * ratio), "round_amount")
+    for _ in range(per_kind):
+        t = by_move[ids[int(rng.integers(len(ids)))]]
+        first = t.row(0, named=True)
+        pool = accounts.get(int(first["company_id"]), [])
+        pairs = [
+            (d, c)
+            for d in pool
+            for c in pool
+            if d != c and (first["company_id"], first["journal_id"], d, c) not in seen
+        ]
+        if not pairs:
+            continue
+        d, c = pairs[int(rng.integers(len(pairs)))]
+        amount = float(t["debit"].sum())
+        two = pl.DataFrame(
+            [
+                {**first, "account_id": d, "debit": amount, "credit": 0.0},
+                {**first, "account_id": c, "debit": 0.0, "credit": amount},
+            ],
+            schema=held_lines.schema,
+        )
+        add(two, "unseen_pairing")
+    for _ in range(per_kind):
+        t = by_move[ids[int(rng.integers(len(ids)))]]
+        day = t["accounting_date"][0]
+        weekend = day + timedelta(days=5 - day.weekday() + int(rng.integers(2)))
+        hour = int(rng.choice([22, 23, 0, 1, 2, 3, 4]))
+        created = datetime(weekend.year, weekend.month, weekend.day, hour, int(rng.integers(60)))
+        add(t, "weekend_night", accounting_date=weekend, created_at=created)
+    cycles = [m for m in held_moves.to_dicts() if tuple(m[c] for c in PAIR) in recurring]
+    for _ in range(per_kind if cycles else 0):
+        m = cycles[int(rng.integers(len(cycles)))]
+        used = recurring[tuple(m[c] for c in PAIR)]
+        free = [d for d in range(1, 29) if min(_day_gap(d, u) for u in used) >= OFF_CYCLE_GAP]
+        new_day = m["accounting_date"].replace(day=free[int(rng.integers(len(free)))])
+        shift = new_day - m["accounting_date"]
+        t = by_move[m["move_id"]]
+        add(
+            t.with_columns(pl.col("accounting_date") + shift, pl.col("created_at") + shift),
+            "off_cycle",
+        )
+    if not rows:
+        return held_lines.clear(), {}
+    tz = held_lines.schema["created_at"]
+    frame = pl.DataFrame(
+        [{**r, "created_at": _naive(r["created_at"])} for r in rows],
+        schema={**held_lines.schema, "created_at": pl.Datetime("us")},
+    )
+    if isinstance(tz, pl.Datetime) and tz.time_zone:
+        frame = frame.with_columns(pl.col("created_at").dt.replace_time_zone(tz.time_zone))
+    return frame.cast(held_lines.schema), kinds  # type: ignore[arg-type]
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=None) if value is not None else None
+
+
+def average_precision(y: np.ndarray, s: np.ndarray) -> float:
+    """Average precision as scikit-learn defines it (ties at a threshold count together),
+    in numpy: fast enough for a bootstrap."""
+    y = np.asarray(y, dtype=float)
+    if y.sum() == 0:
+        return float("nan")
+    order = np.argsort(-np.asarray(s, dtype=float), kind="mergesort")
+    ys, ss = y[order], np.asarray(s, dtype=float)[order]
+    last = np.r_[np.flatnonzero(np.diff(ss) != 0), len(ss) - 1]
+    tp = np.cumsum(ys)[last]
+    precision = tp / (last + 1)
+    recall = tp / tp[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One validation set: the held-out entries (label 0) and one draw of injected ones,
+    with the forest's and the amount z-score's scores."""
+
+    kinds: np.ndarray  # '' for a real entry, else the injected kind
+    model: np.ndarray
+    baseline: np.ndarray
+
+
+def _ap_by_kind(draws: list[Draw], kind: str | None) -> tuple[float, float]:
+    aps, base = [], []
+    for d in draws:
+        keep = (d.kinds == "") | (d.kinds == kind) if kind else np.ones(len(d.kinds), bool)
+        y = (d.kinds[keep] != "").astype(float)
+        if y.sum() == 0:
+            continue
+        aps.append(average_precision(y, d.model[keep]))
+        base.append(average_precision(y, d.baseline[keep]))
+    nan = float("nan")
+    return (float(np.mean(aps)), float(np.mean(base))) if aps else (nan, nan)
+
+
+def bootstrap_comparison(draws: list[Draw], rng: np.random.Generator) -> Comparison:
+    """The forest's injected-anomaly AP against the amount z-score's with a noise margin:
+    a paired bootstrap over the validation rows (the held-out entries resampled once per
+    replicate, as they are shared by every draw; each draw's injected entries resampled
+    within it; both methods scored on the same resample). The 95% percentile interval of
+    AP(forest) - AP(z-score) must lie above 0 for the forest to pass."""
+    model, base = _ap_by_kind(draws, None)
+    real = np.flatnonzero(draws[0].kinds == "")
+    diffs = []
+    for _ in range(BOOTSTRAP):
+        pick_real = rng.choice(real, len(real))
+        per_draw = []
+        for d in draws:
+            fake = np.flatnonzero(d.kinds != "")
+            if len(fake) == 0 or len(real) == 0:
+                continue
+            idx = np.r_[pick_real, rng.choice(fake, len(fake))]
+            y = (d.kinds[idx] != "").astype(float)
+            per_draw.append(
+                average_precision(y, d.model[idx]) - average_precision(y, d.baseline[idx])
+            )
+        if per_draw:
+            diffs.append(float(np.mean(per_draw)))
+    arr = np.array(diffs) if diffs else np.full(1, np.nan)  # no evidence: the gate fails
+    return Comparison(
+        "injected_anomaly_ap",
+        model,
+        BASELINE_NAME,
+        base,
+        difference=model - base,
+        difference_low=float(np.quantile(arr, 0.025)),
+        difference_high=float(np.quantile(arr, 0.975)),
+        p_value=float(np.mean(arr <= 0)),
+        n_pairs=len(draws[0].kinds),
+    )
 
 
 @dataclass(frozen=True)
@@ -231,42 +571,52 @@ class AnomalyTraining:
 
 
 def train(entry_lines: pl.DataFrame, expenses: pl.DataFrame) -> AnomalyTraining:
-    entries = entry_features(entry_lines)
+    """Validate on the last ``VALIDATION_MONTHS`` months of manual entries seeded with
+    injected ones (statistics and forest fitted on the months before only), then fit the
+    served model on every entry."""
+    moves = entry_moves(entry_lines)
     exp = expense_features(expenses)
-    months = sorted(entries["accounting_date"].dt.truncate("1mo").unique().to_list())
+    months = sorted(moves["accounting_date"].dt.truncate("1mo").unique().to_list())
     if len(months) < MIN_MONTHS:
         raise InsufficientData(
             f"insufficient history: {len(months)} month{'s' if len(months) != 1 else ''} "
             f"of manual entries, needs {MIN_MONTHS}"
         )
-    val_start = months[-VALIDATION_MONTHS]
-    train_rows = entries.filter(pl.col("accounting_date") < val_start)
-    held = entries.filter(pl.col("accounting_date") >= val_start)
-    model = _fit(train_rows, exp)
+    # at least as many training months as validation ones (3 + 3 at the minimum)
+    val_start = months[-min(VALIDATION_MONTHS, len(months) // 2)]
+    early = pl.col("accounting_date") < val_start
+    train_lines = entry_lines.filter(early)
+    held_lines = entry_lines.filter(~early)
+    stats = fit_entry_stats(entry_moves(train_lines))
+    train_rows = entry_features(train_lines, stats)
+    model = _fit(train_rows, exp, stats)
+    held_count = held_lines["move_id"].n_unique()
+    per_kind = max(1, held_count // 20)
     rng = np.random.default_rng(0)
-    aps, base_aps = [], []
-    for _ in range(5):  # five draws of injected anomalies, averaged
-        val = pl.concat(
-            [held.with_columns(pl.lit(0).alias("_injected")), _inject(held, rng)],
-            how="vertical_relaxed",
+    draws = []
+    for _ in range(DRAWS):
+        fake, kinds = inject_entries(train_lines, held_lines, rng, per_kind)
+        val = entry_features(pl.concat([_as_float(held_lines), fake]), stats)
+        label = np.array([kinds.get(int(m), "") for m in val["move_id"].to_list()])
+        x = _standardise(val, ENTRY_FEATURES, model.entry_ref)
+        draws.append(
+            Draw(label, anomaly_score(model.entries, x), val["amount_vs_journal"].to_numpy())
         )
-        y = val["_injected"].to_numpy()
-        s = -model.entries.score_samples(_standardise(val, ENTRY_FEATURES, model.entry_ref))
-        aps.append(average_precision_score(y, s))
-        base_aps.append(average_precision_score(y, val["amount_vs_journal"].to_numpy()))
+    comparison = bootstrap_comparison(draws, rng)
     metrics = {
-        "injected_ap": float(np.mean(aps)),
-        "baseline_injected_ap": float(np.mean(base_aps)),
+        "injected_ap": comparison.metric_value,
+        "baseline_injected_ap": comparison.baseline_value,
+        "validation_entries": float(held_count),
+        "injected_per_kind": float(per_kind),
     }
-    comparisons = [
-        Comparison(
-            "injected_anomaly_ap",
-            metrics["injected_ap"],
-            BASELINE_NAME,
-            metrics["baseline_injected_ap"],
-        )
-    ]
-    return AnomalyTraining(_fit(entries, exp), comparisons, metrics)
+    for kind in INJECTED_KINDS:
+        ap, base = _ap_by_kind(draws, kind)
+        metrics[f"injected_ap_{kind}"] = ap
+        metrics[f"baseline_injected_ap_{kind}"] = base
+    all_stats = fit_entry_stats(moves)
+    return AnomalyTraining(
+        _fit(entry_features(entry_lines, all_stats), exp, all_stats), [comparison], metrics
+    )
 
 
 def _reasons(z: np.ndarray, features: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -284,7 +634,7 @@ def _flags(
     id_col: str,
 ) -> pl.DataFrame:
     z = _standardise(frame, features, ref)
-    score = -forest.score_samples(z)
+    score = anomaly_score(forest, z)
     zmax, reasons = _reasons(z, features)
     raw = frame.select(features).to_numpy().astype(float)
     top = np.argmax(np.abs(z), axis=1)
@@ -339,7 +689,7 @@ def score(
     scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
     parts = [duplicate_flags(duplicates)]
     if model is not None and version is not None:
-        entries = entry_features(entry_lines)
+        entries = entry_features(entry_lines, getattr(model, "entry_stats", None))
         parts.append(
             _flags(
                 entries,

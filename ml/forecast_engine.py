@@ -15,8 +15,9 @@ carried forward with those parameters (statsforecast's ``forward``).
 
 Intervals are split conformal, normalised by the models' own uncertainty shape: on every
 inner window the score of a step is ``|actual - forecast| / sd`` (``sd`` from the models'
-own 80% intervals at that step), the interval is the forecast +- the conformal quantile of
-those scores x the final fit's ``sd``, never narrower than the models' own 80% interval.
+own 80% intervals at that step); the half-width is the conformal quantile of those scores
+(over all windows, or the recent half's when larger) x the final fit's ``sd``, combined in
+quadrature with the spread of the library models' own forecasts around the served one.
 
 Too little data is a state, not an exception: an empty, too short, constant or partly
 missing series returns an :class:`EngineForecast` whose ``state`` and ``reason`` say what was
@@ -88,6 +89,10 @@ class EngineForecast:
     windows: int = 0  # inner windows used
     interval_scale: float = float("nan")  # the conformal quantile of the normalised scores
     weights: dict[str, float] = field(default_factory=dict)  # of each candidate in the mix
+    # the conformal scores (inner window x step: |error| / the interval's shape there) and
+    # the final forecast's shape (half-width / quantile) per step
+    scores: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    shape: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def has_forecast(self) -> bool:
@@ -353,6 +358,35 @@ def _width_shape(fit: Fit, scale: float) -> np.ndarray:
     return np.where(np.isfinite(fit.sd), fit.sd, fallback)
 
 
+def interval_quantile(scores: list[np.ndarray], level: float = LEVEL) -> float:
+    """The conformal quantile of the inner windows' scores (oldest window first): over all
+    windows, or over the most recent half when that is larger (the windows nearest the
+    origin are the most like what follows; a series whose behaviour changed late shows it
+    there first)."""
+    if not scores:
+        return float("nan")
+    q_all = conformal_quantile(np.concatenate(scores), level)
+    recent = scores[-max(1, len(scores) // 2) :]
+    q_recent = conformal_quantile(np.concatenate(recent), level)
+    return float(np.nanmax([q_all, q_recent])) if np.isfinite([q_all, q_recent]).any() else q_all
+
+
+def interval_width(
+    shape: np.ndarray, q: float, mean: np.ndarray, components: dict[str, np.ndarray]
+) -> np.ndarray:
+    """The half-width at each step: the conformal quantile x the interval's shape, combined
+    in quadrature with how far the library models' own forecasts lie from the served one
+    (their disagreement, e.g. a damped against a straight trend, is uncertainty that windows
+    on which they agreed cannot show). Without a quantile, the models' own 80% interval."""
+    if not np.isfinite(q):
+        return shape * Z80
+    members = [
+        c for name, c in components.items() if name in LIBRARY_MODELS and len(c) == len(mean)
+    ]
+    spread = np.max(np.abs(np.array(members) - mean), axis=0) if members else np.zeros(len(mean))
+    return np.sqrt((shape * q) ** 2 + spread**2)
+
+
 # ---- the engine -----------------------------------------------------------------------------
 
 
@@ -458,10 +492,8 @@ def forecast(
         err = np.abs(values[cut : cut + h] - mixed.mean)
         mix_errors.append(float(err.mean() / window_scale) if window_scale > 0 else 0.0)
         scores.append(err / _width_shape(mixed, window_scale))
-    q = conformal_quantile(np.concatenate(scores) if scores else np.zeros(0), level)
-    # never narrower than the models' own 80% interval: a few inner windows can be calmer
-    # than what follows (measured on the public series: the per-series minimum coverage)
-    width = _width_shape(fit, scale) * (max(q, Z80) if np.isfinite(q) else Z80)
+    q = interval_quantile(scores, level)
+    width = interval_width(_width_shape(fit, scale), q, fit.mean, components)
     top = max(weights, key=lambda c: weights[c])
     inner[WEIGHTED] = float(np.mean(mix_errors)) if mix_errors else float("nan")
     return EngineForecast(
@@ -477,6 +509,8 @@ def forecast(
         windows=len(p.cuts),
         interval_scale=q,
         weights=weights,
+        scores=np.array(scores) if scores else np.zeros((0, h)),
+        shape=_width_shape(fit, scale),
     )
 
 

@@ -191,3 +191,27 @@ def test_an_extra_candidate_weighs_most_when_it_forecasts_best_and_drops_when_it
     assert max(out.weights, key=lambda c: out.weights[c]) == "pattern"
     assert out.weights["pattern"] > 0.95  # it made no error on the inner windows
     assert np.allclose(out.mean, knows_the_pattern(y, 8).mean, atol=1.0)
+
+
+def test_the_interval_follows_the_recent_windows_when_they_are_worse():
+    calm = [np.full(4, 0.5)] * 6
+    rough = [np.full(4, 2.0)] * 6
+    assert fe.interval_quantile(calm + rough) == pytest.approx(2.0)
+    # calmer recent windows never narrow it below what all the windows say
+    assert fe.interval_quantile(rough + calm) == pytest.approx(
+        fe.conformal_quantile(np.concatenate(rough + calm))
+    )
+    assert np.isnan(fe.interval_quantile([]))
+
+
+def test_the_interval_holds_every_library_model_forecast():
+    mean = np.array([10.0, 10.0, 10.0])
+    shape = np.array([1.0, 1.0, 1.0])
+    agree = fe.interval_width(shape, 1.5, mean, {"ets": mean, "arima": mean})
+    assert agree == pytest.approx(shape * 1.5)
+    theta = np.array([10.0, 13.0, 16.0])  # a straight trend where the others flatten
+    width = fe.interval_width(shape, 1.5, mean, {"ets": mean, "theta": theta, "level": mean + 99})
+    assert (mean + width >= theta).all() and (width[1:] > agree[1:]).all()
+    assert width[0] == pytest.approx(1.5)  # an extra candidate's forecast is not a model's
+    # no quantile (no inner window): the models' own 80% interval
+    assert fe.interval_width(shape, float("nan"), mean, {}) == pytest.approx(shape * fe.Z80)
