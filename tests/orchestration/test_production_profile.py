@@ -10,6 +10,8 @@ them through the webserver's GraphQL API only:
 
 1. a ``main`` run (the whole graph on the small simulated company) is launched; the daemon
    dequeues it and it succeeds; the marts, ML tables, alerts and briefings are in PostgreSQL;
+   (the freshness sensor is turned off first, and each run executes its steps in the run
+   worker's process, to stay within about three minutes);
 2. a second run is launched and a third queued behind it (the warehouse-writer limit); the
    second run's worker is killed with SIGKILL mid-run (with its step processes, as a pod or
    container dies); the run is marked failed, the slot is freed, the queued run starts and
@@ -180,6 +182,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
                 env,
             )
             _wait("the webserver", lambda: _location_loaded(dep), 120, dep, every=2)
+            _stop_sensor(dep, "raw_freshness_sensor")
             _start(dep, "daemon", [str(BIN / "dagster-daemon"), "run", "-m", LOCATION], env)
             _wait("the daemons", lambda: _daemons_healthy(dep), 120, dep, every=2)
             yield dep
@@ -202,6 +205,22 @@ def _location_loaded(dep: Deployment) -> bool:
             assert kind == "RepositoryLocation", f"code location failed to load:\n{dep.logs()}"
             return True
     return False
+
+
+def _stop_sensor(dep: Deployment, name: str) -> None:
+    """Turn a sensor off in the instance before the daemon starts (the freshness sensor would
+    launch a run of its checks at once and compete with the runs under test for the CPU)."""
+    selector = {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}
+    sensor = dep.gql(
+        "query($s: SensorSelector!) { sensorOrError(sensorSelector: $s) { ... on Sensor { id } } }",
+        s={**selector, "sensorName": name},
+    )["sensorOrError"]
+    stopped = dep.gql(
+        "mutation($id: String!) { stopSensor(id: $id) { __typename "
+        "... on StopSensorMutationResult { instigationState { status } } } }",
+        id=sensor["id"],
+    )["stopSensor"]
+    assert stopped["instigationState"]["status"] == "STOPPED", stopped
 
 
 DAEMONS = ("SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR", "MONITORING", "EVENT_LOG_CONSUMER")
@@ -246,7 +265,9 @@ def _launch(dep: Deployment, job: str) -> str:
             "repositoryName": "__repository__",
             "jobName": job,
         },
-        "runConfigData": {},
+        # the steps run in the run worker's own process: the multiprocess executor loads the
+        # definitions once more per step (~45 s each on a loaded two-core runner)
+        "runConfigData": {"execution": {"config": {"in_process": {}}}},
     }
     result = dep.gql(LAUNCH, params=params)["launchRun"]
     assert result["__typename"] == "LaunchRunSuccess", result
