@@ -11,7 +11,7 @@ them through the webserver's GraphQL API only:
 1. a ``main`` run (the whole graph on the small simulated company) is launched; the daemon
    dequeues it and it succeeds; the marts, ML tables, alerts and briefings are in PostgreSQL;
    (the freshness sensor is turned off first, and each run executes its steps in the run
-   worker's process, to stay within about three minutes);
+   worker's process, which saves a definitions load per step);
 2. a second run is launched and a third queued behind it (the warehouse-writer limit); the
    second run's worker is killed with SIGKILL mid-run (with its step processes, as a pod or
    container dies); the run is marked failed, the slot is freed, the queued run starts and
@@ -19,8 +19,10 @@ them through the webserver's GraphQL API only:
    is lost or duplicated.
 
 Every process started here is stopped by the fixture (its whole process group), and the
-three databases are dropped. About three minutes on the small company (each run loads the
-definitions in its own processes); it is the only test of the multi-process deployment.
+three databases are dropped. It is long for the suite (three full runs of the main job and a
+retry, each loading the definitions in fresh processes: measured 10 to 13 minutes on the
+shared two-core machine at a load of 10 to 14, most of it the runs' dbt and forecasting);
+it is the only test of the multi-process deployment.
 """
 
 from __future__ import annotations
@@ -409,8 +411,8 @@ def test_production_profile_runs_and_recovers(deployment: Deployment) -> None:
     second = _finished(dep, second_id, 60)
     assert second["status"] == "FAILURE"
     # the daemon's code server saw its child die and failed the run (DefaultRunLauncher)
-    crash = f"Run execution process for {second_id} was terminated by signal 9 (SIGKILL)"
-    assert any(m.startswith(crash) for m in _messages(second)), _messages(second)[-5:]
+    crash = [m for m in _messages(second) if "terminated by signal 9 (SIGKILL)" in m]
+    assert crash, [m[:200] for m in _messages(second) if "process" in m.lower()]
     third = _finished(dep, third_id, RUN_TIMEOUT)
     assert third["status"] == "SUCCESS", (third["stepStats"], dep.logs())
     assert third["startTime"] >= killed_at - 1  # it waited for the slot the killed run held

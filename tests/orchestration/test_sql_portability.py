@@ -9,7 +9,7 @@ is prepared on both engines against those tables (parsing, functions, operators 
 resolved: what differs between DuckDB and PostgreSQL), and those without parameters run on
 both and must return the same columns and number of rows.
 
-About a minute, mostly the dbt build on PostgreSQL: the only check of the SQL outside dbt on
+About 90 s on the shared machine (under load), mostly the dbt build on PostgreSQL: the only check of the SQL outside dbt on
 PostgreSQL short of running the whole job there (tests/orchestration/test_production_profile.py).
 """
 
