@@ -238,12 +238,16 @@ def _statement_metrics(
     }
     if reader.has_table("finance", "fct_trial_balance_monthly"):
         movers = reader.rows(
+            # the alias is ordered on outside: PostgreSQL, unlike DuckDB, does not let an
+            # ORDER BY expression use an output column's alias
+            "select account_code, account_name, change from ("
             "select account_code, account_name, "
             "sum(case when period_month_date = ? then -net_movement else 0 end) "
             "- sum(case when period_month_date = ? then -net_movement else 0 end) as change "
             "from finance.fct_trial_balance_monthly "
             "where company_id = ? and statement = 'profit_and_loss' "
-            "and period_month_date in (?, ?) group by 1, 2 order by abs(change) desc limit 1",
+            "and period_month_date in (?, ?) group by 1, 2) as movers "
+            "order by abs(change) desc, account_code limit 1",
             [now, before, company_id, now, before],
         )
         if movers and movers[0]["change"]:

@@ -47,20 +47,20 @@ REVENUE_SQL = """
 select company_id, period_month_date as period_start, -sum(balance) as y
 from finance.fct_general_ledger
 where account_type in ('income', 'income_other')
-group by all
+group by 1, 2
 """
 CASH_SQL = """
 select company_id, cast(date_trunc('week', accounting_date) as date) as period_start,
        sum(balance) as y
 from finance.fct_general_ledger
 where account_type = 'asset_cash'
-group by all
+group by 1, 2
 """
 DEMAND_SQL = """
 select company_id, product_id, cast(date_trunc('week', demand_date) as date) as period_start,
        sum(delivered_qty - coalesce(returned_qty, 0)) as y
 from operations.fct_stock_demand_daily
-group by all
+group by 1, 2, 3
 """
 AS_OF_SQL = "select max(as_of_date) as as_of from finance.fct_cash_position"
 # what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
