@@ -39,6 +39,7 @@ READS = (
     "finance.fct_days_outstanding_monthly",
     "finance.fct_ledger_by_period",
     "finance.fct_overdue_invoices",
+    "finance.fct_invoice_settlements",
     "finance.fct_receivable_aging",
     "finance.fct_profit_and_loss",
     "finance.fct_balance_sheet_monthly",
@@ -192,6 +193,51 @@ def receivable_overdue(company_id: int) -> pd.DataFrame | None:
         "from finance.fct_receivable_aging where company_id = :c",
         c=company_id,
     )
+
+
+def receivable_overdue_monthly(company_id: int, months: int = 13) -> pd.DataFrame | None:
+    """Overdue receivables at each month end (and the as-of date), rebuilt from the invoices:
+    those due before the day and settled after it, at their total, plus those still open, at
+    their open amount (Odoo keeps no aging history; partial payments before the day are
+    ignored). The last point equals today's overdue."""
+    settled = fetch(
+        "select invoice_date, due_date, settled_date, amount_total_signed as amount "
+        "from finance.fct_invoice_settlements where company_id = :c "
+        "and aging_type = 'receivable' and not is_reversed",
+        c=company_id,
+    )
+    still_open = fetch(
+        "select invoice_date, invoice_due_date as due_date, residual as amount, as_of_date "
+        "from finance.fct_overdue_invoices where company_id = :c and aging_type = 'receivable'",
+        c=company_id,
+    )
+    asof = fetch(
+        "select max(as_of_date) as as_of_date from finance.fct_receivable_aging "
+        "where company_id = :c",
+        c=company_id,
+    )
+    if settled is None or still_open is None or asof is None or asof["as_of_date"].isna().all():
+        return None
+    end = pd.Timestamp(asof["as_of_date"].iloc[0])
+    s_due = pd.to_datetime(settled["due_date"])
+    s_inv = pd.to_datetime(settled["invoice_date"])
+    s_paid = pd.to_datetime(settled["settled_date"])
+    s_amount = settled["amount"].astype(float).abs()
+    o_due = pd.to_datetime(still_open["due_date"])
+    o_inv = pd.to_datetime(still_open["invoice_date"])
+    o_amount = still_open["amount"].astype(float)
+    rows = []
+    for i in range(months - 1, -1, -1):
+        day = (end - pd.offsets.MonthEnd(i)) if i else end
+        late_then = (s_due < day) & (s_inv <= day) & (s_paid > day)
+        open_then = (o_due < day) & (o_inv <= day)
+        rows.append(
+            {
+                "period_month_date": day.date(),
+                "overdue": float(s_amount[late_then].sum() + o_amount[open_then].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def receivable_balance_monthly(company_id: int) -> pd.DataFrame | None:
@@ -424,6 +470,37 @@ def ml_model_runs() -> pd.DataFrame | None:
         "select model_name, model_version, trained_at, metric_name, metric_value, "
         "baseline_name, baseline_value, passed, is_serving from ml.model_runs "
         "order by trained_at desc limit 50"
+    )
+
+
+def customers_at_risk(company_id: int) -> pd.DataFrame | None:
+    """Customers in the 'at_risk' health band (the briefing's figure) and their revenue."""
+    return fetch(
+        "select count(*) as customers, "
+        "coalesce(sum(case when health_band = 'at_risk' then 1 else 0 end), 0) as at_risk, "
+        "coalesce(sum(case when health_band = 'at_risk' then revenue_12m else 0 end), 0) "
+        "as at_risk_revenue_12m from customers.dim_customers where company_id = :c",
+        c=company_id,
+    )
+
+
+def open_invoice(company_id: int, move_id: int) -> pd.DataFrame | None:
+    """One open invoice with its customer (the sentence of a payment-reminder proposal)."""
+    return fetch(
+        "select i.invoice_name, coalesce(p.partner_name, '') as partner, i.residual, "
+        "i.days_overdue, i.invoice_due_date from finance.fct_overdue_invoices i "
+        "left join core.dim_partners p on p.partner_id = i.commercial_partner_id "
+        "where i.company_id = :c and i.move_id = :m",
+        c=company_id,
+        m=move_id,
+    )
+
+
+def partner_names(company_id: int) -> pd.DataFrame | None:
+    return fetch(
+        "select partner_id, partner_name from core.dim_partners "
+        "where company_id = :c or company_id is null",
+        c=company_id,
     )
 
 

@@ -102,10 +102,12 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, planted,
             )
             page.on("request", lambda r: beacon_hits.append(r.url) if "18999" in r.url else None)
             page.goto(served_dashboard, wait_until="domcontentloaded")
-            expect(page.get_by_text("Cash position")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Cash", exact=True)).to_be_visible(timeout=60_000)
             expect(page.get_by_text(f"Signed in as {USER}")).to_be_visible()
-            expect(page.get_by_text("Pipeline value")).to_be_visible(timeout=60_000)
-            expect(page.get_by_role("heading", name="Cash flows")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Pipeline", exact=True)).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("heading", name="Cash in and out by month")).to_be_visible(
+                timeout=60_000
+            )
             page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
 
             page.goto(f"{served_dashboard}/actions", wait_until="domcontentloaded")
