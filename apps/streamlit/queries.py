@@ -395,10 +395,12 @@ def stock_risk(company_id: int) -> pd.DataFrame | None:
 
 def reorder_points(company_id: int) -> pd.DataFrame | None:
     return fetch(
-        "select name, product_id, warehouse_id, product_min_qty, product_max_qty, forecast_qty, "
-        "qty_to_order, is_below_reorder_point, is_snoozed, estimated_stockout_date "
-        "from operations.fct_reorder_points where company_id = :c and is_below_reorder_point "
-        "order by qty_to_order desc",
+        "select coalesce(p.product_name, 'Product ' || cast(r.product_id as varchar)) "
+        "as product, r.name, r.product_id, r.warehouse_id, r.product_min_qty, "
+        "r.product_max_qty, r.forecast_qty, r.qty_to_order, r.is_snoozed, "
+        "r.estimated_stockout_date from operations.fct_reorder_points r "
+        "left join core.dim_products p on p.product_id = r.product_id "
+        "where r.company_id = :c and r.is_below_reorder_point order by r.qty_to_order desc",
         c=company_id,
     )
 
@@ -480,26 +482,6 @@ def customers_at_risk(company_id: int) -> pd.DataFrame | None:
         "coalesce(sum(case when health_band = 'at_risk' then 1 else 0 end), 0) as at_risk, "
         "coalesce(sum(case when health_band = 'at_risk' then revenue_12m else 0 end), 0) "
         "as at_risk_revenue_12m from customers.dim_customers where company_id = :c",
-        c=company_id,
-    )
-
-
-def open_invoice(company_id: int, move_id: int) -> pd.DataFrame | None:
-    """One open invoice with its customer (the sentence of a payment-reminder proposal)."""
-    return fetch(
-        "select i.invoice_name, coalesce(p.partner_name, '') as partner, i.residual, "
-        "i.days_overdue, i.invoice_due_date from finance.fct_overdue_invoices i "
-        "left join core.dim_partners p on p.partner_id = i.commercial_partner_id "
-        "where i.company_id = :c and i.move_id = :m",
-        c=company_id,
-        m=move_id,
-    )
-
-
-def partner_names(company_id: int) -> pd.DataFrame | None:
-    return fetch(
-        "select partner_id, partner_name from core.dim_partners "
-        "where company_id = :c or company_id is null",
         c=company_id,
     )
 

@@ -204,10 +204,10 @@ def test_overview_compares_actual_revenue_with_the_ml_forecast(dashboard_env, op
 def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env, open_page):
     con = duckdb.connect(str(dashboard_env))
     try:
-        partner = con.execute(
-            "select partner_id from customers.dim_customers where company_id = 1 "
+        partner, name = con.execute(
+            "select partner_id, partner_name from customers.dim_customers where company_id = 1 "
             "order by health_score desc limit 1"
-        ).fetchone()[0]
+        ).fetchone()
         con.execute(
             "create schema ml; create table ml.churn_scores as select 1 as company_id, "
             f"{partner} as partner_id, 'k' as customer_key, 0.91 as churn_probability, "
@@ -219,9 +219,9 @@ def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env,
     at = open_page("customers", company=1)
     frame = at.dataframe[0].value
     top = frame.iloc[0]  # the riskiest by the model comes first, whatever its health score
-    assert int(top["partner_id"]) == partner
-    assert top["churn_probability"] == pytest.approx(0.91)
-    assert top["top_reasons"] == "days_since_last_order"
+    assert top["partner_name"] == name
+    assert top["churn_probability"] == pytest.approx(91)  # shown as a percentage
+    assert top["top_reasons"] == "days since last order"
 
 
 @pytest.mark.unit
