@@ -121,11 +121,13 @@ def next_step(alert: dict[str, Any]) -> str:
     return _NEXT_STEP.get(str(alert.get("family")), "Review it on the Alerts page.")
 
 
-def proposal_sentence(proposal: dict[str, Any], alert: dict[str, Any] | None = None) -> str:
+def proposal_sentence(
+    proposal: dict[str, Any], alert: dict[str, Any] | None = None, currency: str = ""
+) -> str:
     """A proposal as one sentence: what would be done, to whom, for how much."""
     params = proposal.get("params") or {}
     d = (alert or {}).get("details") or {}
-    cur = str(d.get("currency") or "")
+    cur = str(d.get("currency") or currency)
     skill = proposal.get("skill")
     model, rid = proposal.get("model"), proposal.get("record_id")
     who = (
@@ -159,7 +161,7 @@ def proposal_sentence(proposal: dict[str, Any], alert: dict[str, Any] | None = N
         total = (
             ""
             if price is None
-            else f" (about {_amount(price * float(params.get('quantity') or 0), '', 0)} at cost)"
+            else f" (about {_amount(price * float(params.get('quantity') or 0), cur, 0)} at cost)"
         )
         return f"Draft a request for quotation for {qty} \u00d7 {product}{total}."
     if skill in ("set_deal_priority", "set_lead_priority"):

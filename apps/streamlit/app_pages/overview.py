@@ -52,22 +52,24 @@ if writeback is not None and urgent:
 st.subheader("Needs attention" + (f" ({len(urgent)})" if urgent else ""))
 if not urgent:
     st.success("No critical or high alert is open for this company.", icon=":material/check:")
-for alert in urgent[:6]:
+SHOWN = 5
+for alert in urgent[:SHOWN]:
     with st.container(border=True):
         badge = ":red-badge[CRITICAL]" if alert["priority"] == "critical" else ":orange-badge[HIGH]"
-        st.markdown(f"{badge} **{md_text(alert['title'])}**")
-        st.markdown(md_text(wording.alert_why(alert)))
         proposal = pending_by_alert.get(str(alert.get("alert_key")))
-        if proposal is not None:
-            st.markdown(
-                "**Proposed:** "
-                + md_text(wording.proposal_sentence(proposal, alert))
-                + f" (#{int(proposal['id'])}, waiting for approval in the Action center)"
-            )
-        else:
-            st.markdown("**Next step:** " + md_text(wording.next_step(alert)))
-if len(urgent) > 6:
-    st.caption(f"{len(urgent) - 6} more on the Alerts page.")
+        step = (
+            "**Proposed:** "
+            + md_text(wording.proposal_sentence(proposal, alert, cur))
+            + f" (#{int(proposal['id'])}, waiting for approval in the Action center)"
+            if proposal is not None
+            else "**Next step:** " + md_text(wording.next_step(alert))
+        )
+        st.markdown(
+            f"{badge} **{md_text(alert['title'])}**  \n"
+            f"{md_text(wording.alert_why(alert))}  \n{step}"
+        )
+if len(urgent) > SHOWN:
+    st.caption(f"{len(urgent) - SHOWN} more on the Alerts page.")
 if urgent:
     links = st.columns(4)
     links[0].page_link("app_pages/actions.py", label="Action center", icon=":material/task_alt:")
