@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from apps.streamlit import services, ui, wording
+from alerts import wording
+from apps.streamlit import services, ui
 from apps.streamlit.auth import current_user
 from core.untrusted import md_text
 

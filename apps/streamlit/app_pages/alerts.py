@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from apps.streamlit import queries, services, ui, wording
+from alerts import wording
+from apps.streamlit import queries, services, ui
 from apps.streamlit.auth import current_user
 from core.untrusted import md_text
 

@@ -11,7 +11,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from apps.streamlit import queries, services, ui, wording
+from alerts import wording
+from apps.streamlit import queries, services, ui
 from core.untrusted import md_text
 
 company = ui.company_id()

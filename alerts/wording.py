@@ -1,6 +1,6 @@
-"""Alerts and proposals as sentences a manager reads: the one-line why of an alert, the action
-it calls for, and a proposal as "Send Maple Health LLC a payment reminder for INV/2026/00130,
-974.90 USD, 80 days late".
+"""Alerts and proposals as sentences a manager reads, on the dashboard and in the briefing:
+the one-line why of an alert, the action it calls for, and a proposal as "Send Maple Health
+LLC a payment reminder for INV/2026/00130, 974.90 USD, 80 days late".
 
 The figures come from the alert's stored details (written by the alert families from the
 marts), so the sentence says what the alert says. Names in them come from Odoo: callers show
@@ -93,6 +93,21 @@ def alert_why(alert: dict[str, Any]) -> str:
             f"Forecast quantity {_days(d.get('forecast_qty'))} against a minimum of "
             f"{_days(d.get('product_min_qty'))}; {_days(d.get('qty_to_order'))} to order."
         )
+    if family == "receivables_share":
+        months = _num(d.get("months_of_revenue"))
+        return (
+            f"{_amount(d.get('overdue_total'), cur, 0)} of {_amount(d.get('open_total'), cur, 0)}"
+            f" open receivables are overdue ({(_num(d.get('overdue_share')) or 0):.0%}), from "
+            f"{_days(d.get('partners_overdue'))} customers"
+            + (f"; {months:.1f} months of revenue" if months is not None else "")
+            + "."
+        )
+    if family == "customer_overdue":
+        return (
+            f"{_amount(d.get('overdue'), cur)} overdue, "
+            f"{(_num(d.get('share_of_receivables')) or 0):.0%} of everything customers owe; "
+            f"up to {_days(d.get('days_overdue'))} days late."
+        )
     if family == "receivables_overdue":
         return (
             f"{_amount(d.get('amount_60_plus'), cur, 0)} of receivables 60+ days overdue, "
@@ -105,6 +120,8 @@ def alert_why(alert: dict[str, Any]) -> str:
 _NEXT_STEP = {
     "cash_runway": "Hold discretionary payments and chase the largest overdue invoices.",
     "receivables_overdue": "Chase the largest overdue customers (Finance page).",
+    "receivables_share": "Chase the largest overdue customers (Finance page).",
+    "customer_overdue": "Call the customer about the overdue invoices.",
     "overdue_invoice": "Send the customer a payment reminder.",
     "late_payer": "Agree payment terms with the customer.",
     "churn_risk": "Call the customer before they are lost.",
