@@ -126,13 +126,15 @@ def template_output(facts: dict[str, Any], candidates: list[dict[str, Any]]) -> 
     # a briefing written earlier the same day is no comparison
     previous = facts["previous_briefing_date"]
     previous = None if previous == facts.get("date") else previous
-    if metrics:
-        sections.append(
-            Section(
-                heading="Key figures",
-                bullets=[_figure(m, previous, metrics) for m in metrics[:6]],
-            )
+    bullets = [_figure(m, previous, metrics) for m in metrics[:6]]
+    runway = next((m for m in facts["metrics"] if m["key"] == "effective_runway_days"), None)
+    if runway is not None and runway["value"] is None and metrics:
+        bullets.insert(
+            1,
+            "Runway: cash lasts (no net burn, and the invoices and bills due keep it above zero)",
         )
+    if bullets:
+        sections.append(Section(heading="Key figures", bullets=bullets))
     ahead = [
         f
         for f in facts["forecasts"]

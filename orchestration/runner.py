@@ -66,7 +66,7 @@ def stage_timings(instance: Any, run_id: str) -> list[tuple[str, float]]:
 
 class _StageWatcher:
     """Says when each stage starts and ends while the job runs in this process (a thread that
-    reads the run's step events every second), so minutes of dbt and ML are not silent."""
+    reads the run's step events twice a second), so minutes of dbt and ML are not silent."""
 
     def __init__(self, instance: Any, say: Callable[[str], None]) -> None:
         import threading
@@ -94,7 +94,7 @@ class _StageWatcher:
         cursor: str | None = None
         current: str | None = None  # the stage running, its start and its last step's end
         since = last = 0.0
-        while not self.stop.wait(1.0):
+        while not self.stop.wait(0.5):
             try:
                 if run_id is None:
                     runs = self.instance.get_runs(

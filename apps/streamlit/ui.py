@@ -274,7 +274,9 @@ def tidy(
         is_money = (
             name in money_columns
             if money_columns is not None
-            else any(w in name for w in _MONEY_WORDS) and not name.endswith(("_date", "_days"))
+            else any(w in name for w in _MONEY_WORDS)
+            and not name.endswith(("_date", "_at"))
+            and "days" not in name
         )
         if pd.api.types.is_bool_dtype(series) or (
             series.dtype == object

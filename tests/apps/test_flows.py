@@ -81,7 +81,7 @@ def test_briefings_today_per_role_and_the_archive(seeded, open_page):
     archive = list_briefings(seeded, company_id=1)
     assert {b["role"] for b in archive} == {"ceo", "cfo", "sales", "operations"}
     at = open_page("briefings", company=1)
-    assert sorted(t.label for t in at.tabs) == ["ceo", "cfo", "operations", "sales"]
+    assert sorted(t.label for t in at.tabs) == ["CEO", "CFO", "Operations manager", "Sales manager"]
     shown = " ".join(m.value for m in at.markdown)
     for b in archive:
         assert md_text(b["subject"]) in shown  # escaped: shown as the text it is

@@ -112,27 +112,12 @@ st.subheader(f"Waiting for a decision ({len(pending)})")
 if not pending:
     ui.no_data("no proposal is waiting for approval")
 else:
-    table = pd.DataFrame(
-        {
-            "id": [int(p["id"]) for p in pending],
-            "proposal": [_sentence(p) for p in pending],
-            "risk": [str(p.get("risk") or "").capitalize() for p in pending],
-            "proposed_by": [str(p.get("requested_by") or "") for p in pending],
-        }
-    )
+    sentences = {int(p["id"]): _sentence(p) for p in pending}
     picked = st.multiselect(
-        "Select proposals",
-        table["id"].tolist(),
+        "Select proposals to decide together",
+        list(sentences),
         key="picked_proposals",
-        format_func=lambda i: f"#{i}",
-    )
-    ui.table(
-        table,
-        money_columns=[],
-        column_config={
-            "id": st.column_config.NumberColumn("#", format="%d", width="small"),
-            "proposal": st.column_config.TextColumn("Proposal", width="large"),
-        },
+        format_func=lambda i: f"#{i} {sentences[i]}"[:90],
     )
     batch = st.columns([1, 1, 3])
     batch[0].button(

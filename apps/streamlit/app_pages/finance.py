@@ -42,12 +42,14 @@ if not ui.has_rows(invoices):
 else:
     assert invoices is not None
     ui.table(
-        invoices.drop(columns=["move_id", "partner_id"]).assign(
+        invoices.drop(columns=["move_id", "partner_id"])
+        .assign(
             aging_type=invoices["aging_type"]
             .map({"receivable": "Invoice", "payable": "Bill"})
             .fillna(invoices["aging_type"]),
             payment_state=invoices["payment_state"].str.replace("_", " "),
-        ),
+        )
+        .drop(columns=["aging_bucket"]),
         cur,
         money_columns=["residual"],
         cents=True,

@@ -38,12 +38,14 @@ else:
             .map({True: "Runs out within lead time", False: "Covered"})
         ),
     )
+    # most urgent first: the least cover at the top
+    order = chart_data.sort_values("days_of_cover")["product"].drop_duplicates().tolist()
     bars = (
         alt.Chart(chart_data)
         .mark_bar()
         .encode(
             x=alt.X("days_of_cover:Q", title="days of cover"),
-            y=alt.Y("product:N", sort="x", title=None),
+            y=alt.Y("product:N", sort=order, title=None),
             color=alt.Color(
                 "risk:N",
                 title=None,
@@ -62,7 +64,7 @@ else:
     ticks = (
         alt.Chart(chart_data)
         .mark_tick(color="black", thickness=2)
-        .encode(x="lead_time_days:Q", y=alt.Y("product:N", sort="x"))
+        .encode(x="lead_time_days:Q", y=alt.Y("product:N", sort=order))
     )
     st.altair_chart(bars + ticks, width="stretch")
     st.caption("Bars: days of cover; black tick: supplier lead time.")

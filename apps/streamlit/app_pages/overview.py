@@ -95,7 +95,8 @@ def _signed_days(value: float | None) -> str | None:
     return None if value is None else f"{value:+,.0f} days"
 
 
-cols = st.columns(5)
+# two rows: an amount with its currency needs the width of a third of the page
+cols = [*st.columns(3), *st.columns(3)[:2]]
 cash_series = flows["closing_cash"].astype(float).tail(13) if ui.has_rows(flows) else pd.Series()
 cols[0].metric(
     "Cash",
@@ -146,7 +147,11 @@ cols[2].metric(
     chart_data=overdue_series.tolist() or None,
     border=True,
     help="Overdue open receivables (Odoo's aging)"
-    + (f", {share:.0%} of the {ui.money(overdue['total'].iloc[0], cur)} open" if share else "")
+    + (
+        f", {share:.0%} of the {ui.money(overdue['total'].iloc[0], cur)} open"
+        if share is not None and overdue is not None
+        else ""
+    )
     + ". Change and sparkline: overdue receivables at each month end, rebuilt from the "
     "invoices' due and payment dates.",
 )
@@ -198,14 +203,19 @@ if not ui.has_rows(forecast):
     if ui.has_rows(actual):
         assert actual is not None
         st.altair_chart(
-            alt.Chart(actual.tail(24))
+            alt.Chart(actual[actual["period_month_date"] < month_start].tail(24))
             .mark_line(point=True)
             .encode(
-                x=alt.X("period_month_date:T", title=None),
+                x=alt.X("period_month_date:T", title=None, axis=alt.Axis(format="%b %Y")),
                 y=alt.Y("revenue:Q", title=f"revenue ({cur})"),
+                tooltip=[
+                    alt.Tooltip("period_month_date:T", title="month", format="%B %Y"),
+                    alt.Tooltip("revenue:Q", format=",.0f", title=cur or "revenue"),
+                ],
             ),
             width="stretch",
         )
+        st.caption(f"Complete months; {month_start:%B %Y} is still running.")
 else:
     assert forecast is not None and actual is not None
     forecast = forecast.assign(
@@ -253,7 +263,9 @@ else:
         )
     history = actual[actual["period_month_date"] < month_start].tail(24)
     axis = alt.Y("revenue:Q", title=f"revenue ({cur})", scale=alt.Scale(zero=True))
-    base = alt.Chart(forecast).encode(x=alt.X("period_month_date:T", title=None))
+    base = alt.Chart(forecast).encode(
+        x=alt.X("period_month_date:T", title=None, axis=alt.Axis(format="%b %Y"))
+    )
     band = base.mark_area(opacity=0.25).encode(
         y=alt.Y("yhat_lower:Q", title=f"revenue ({cur})"), y2="yhat_upper:Q"
     )
