@@ -133,6 +133,7 @@ def template_output(facts: dict[str, Any], candidates: list[dict[str, Any]]) -> 
             1,
             "Runway: cash lasts (no net burn, and the invoices and bills due keep it above zero)",
         )
+        bullets = bullets[:6]  # a section holds six
     if bullets:
         sections.append(Section(heading="Key figures", bullets=bullets))
     ahead = [

@@ -113,13 +113,16 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, planted,
 
             page.goto(f"{served_dashboard}/actions", wait_until="domcontentloaded")
             expect(page.get_by_role("heading", name="Action center")).to_be_visible(timeout=60_000)
+            # each proposal is an expander labelled with its sentence
             page.get_by_text(
-                f"#{planted['proposal']} post_internal_note", exact=False
+                f"#{planted['proposal']} Post an internal note", exact=False
             ).first.click()
             expect(page.get_by_text("Approve now", exact=False).first).to_be_visible(timeout=30_000)
             _no_payload_markup(page)
             page.screenshot(path=str(tmp_path / "planted.png"), full_page=True)
-            page.get_by_text(f"#{pid} {pending[0]['skill']}", exact=False).first.click()
+            page.locator("[data-testid='stExpander'] summary").filter(
+                has_text=re.compile(rf"^#{pid} ")
+            ).first.click()
             approve = page.locator(f".st-key-approve_{pid} button")
             expect(approve).to_be_visible(timeout=30_000)
             approve.click()
