@@ -54,7 +54,7 @@ def line(frame: pd.DataFrame, x: str, y: str, title: str = "", fmt: str = ",.0f"
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{x}:T", title=None),
+            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%b %Y")),
             y=alt.Y(f"{y}:Q", title=title or y, axis=alt.Axis(format=fmt)),
             tooltip=[
                 alt.Tooltip(f"{x}:T", title="month", format="%b %Y"),

@@ -299,10 +299,16 @@ def tidy(
             shown[column] = series.astype(float)
             config[name] = st.column_config.NumberColumn(head, format="%,.2f" if cents else "%,.0f")
         elif any(w in name for w in _RATE_WORDS) and pd.api.types.is_numeric_dtype(series):
-            shown[column] = series.astype(float) * 100
+            values = series.astype(float)
+            # a model's probability is 0-1, Odoo's (crm.lead.probability) already 0-100
+            shown[column] = values * 100 if values.abs().max() <= 1.0 else values
             config[name] = st.column_config.NumberColumn(label(name), format="%.0f%%")
         elif pd.api.types.is_float_dtype(series):
-            config[name] = st.column_config.NumberColumn(label(name), format="%,.1f")
+            clean = series.dropna()
+            whole = bool(len(clean)) and bool((clean == clean.round()).all())
+            config[name] = st.column_config.NumberColumn(
+                label(name), format="%,.0f" if whole else "%,.1f"
+            )
         elif pd.api.types.is_numeric_dtype(series):
             config[name] = st.column_config.NumberColumn(label(name), format="%d")
         else:

@@ -120,9 +120,7 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, planted,
             expect(page.get_by_text("Approve now", exact=False).first).to_be_visible(timeout=30_000)
             _no_payload_markup(page)
             page.screenshot(path=str(tmp_path / "planted.png"), full_page=True)
-            page.locator("[data-testid='stExpander'] summary").filter(
-                has_text=re.compile(rf"^#{pid} ")
-            ).first.click()
+            page.get_by_text(re.compile(rf"^#{pid} [A-Z]")).first.click()
             approve = page.locator(f".st-key-approve_{pid} button")
             expect(approve).to_be_visible(timeout=30_000)
             approve.click()
@@ -250,6 +248,7 @@ def test_every_page_for_two_currencies_in_a_real_browser(served_dashboard, seede
                     )
                     _settle(page)
                     page.screenshot(path=str(shots / f"{currency}_{slug}.png"), full_page=True)
+                    assert page.get_by_text("Deploy", exact=True).count() == 0  # viewer mode
                     found = _problems(page, currency)
                     if found:
                         problems[f"{currency} {slug}"] = found
