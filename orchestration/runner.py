@@ -34,6 +34,8 @@ def stage_of(step_key: str) -> str:
         return "extraction"
     if step_key.startswith("odoo_dbt"):
         return "dbt marts and tests"
+    if step_key.endswith("_beats_baseline"):
+        return "checks"
     if step_key.startswith("ml__"):
         return "ML scores and forecasts"
     if step_key.startswith("briefings__alerts"):

@@ -121,7 +121,7 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, planted,
             _no_payload_markup(page)
             page.screenshot(path=str(tmp_path / "planted.png"), full_page=True)
             page.get_by_text(re.compile(rf"^#{pid} [A-Z]")).first.click()
-            approve = page.locator(f".st-key-approve_{pid} button")
+            approve = page.locator(f".st-key-approve_{pid} button").first
             expect(approve).to_be_visible(timeout=30_000)
             approve.click()
             done = page.get_by_text(f"1 proposal(s) approved by {USER} (coo)")
