@@ -161,8 +161,9 @@ def _statements_screenshots(page, url: str, folder: Path) -> list[Path]:
     ):
         page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
         page.get_by_role("option", name=name).click()
-        expect(page.get_by_text("Net profit", exact=True)).to_be_visible(timeout=60_000)
-        expect(page.get_by_text(f" {currency}").first).to_be_visible(timeout=60_000)
+        label = page.locator("[data-testid='stMetricLabel']").get_by_text("Net profit", exact=True)
+        expect(label).to_be_visible(timeout=60_000)
+        expect(page.locator("[data-testid='stMetricValue']").first).to_contain_text(currency)
         expect(page.get_by_text("Drill down: line").first).to_be_visible(timeout=60_000)
         shot = folder / f"statements_{currency}.png"
         page.screenshot(path=str(shot), full_page=True)
