@@ -28,6 +28,7 @@ READS = (
     "finance.fct_invoice_settlements",
     "finance.fct_receivable_aging",
     "finance.fct_overdue_invoices",
+    "finance.fct_ledger_by_period",
     "customers.dim_customers",
     "sales.fct_stalled_deals",
     "operations.fct_stock_cover",
@@ -172,6 +173,146 @@ def _match_receivables(m: dict[str, Any], th: dict[str, float]) -> bool:
     days = th.get("min_days_overdue", 60)
     amount = m["_over"](days)
     return bool(amount >= th.get("amount", 0))
+
+
+# ------------------------------------------------------------------ against the company's size
+def monthly_revenue(reader: MartReader) -> dict[int, float]:
+    """Per company: the average income of the last three complete months before the aging's
+    as-of date (finance.fct_ledger_by_period), the yardstick "material" is measured by."""
+    if not reader.has_table("finance", "fct_ledger_by_period"):
+        return {}
+    if "monthly_revenue" not in reader.memo:
+        rows = reader.rows(
+            "select company_id, period_month_date, sum(-net_movement) as revenue "
+            "from finance.fct_ledger_by_period where account_type = 'income' "
+            "group by company_id, period_month_date"
+        )
+        asof = {
+            int(r["company_id"]): r["as_of_date"]
+            for r in reader.rows(
+                "select company_id, max(as_of_date) as as_of_date "
+                "from finance.fct_receivable_aging group by company_id"
+            )
+        }
+        months: dict[int, list[tuple[Any, float]]] = {}
+        for r in rows:
+            cid = int(r["company_id"])
+            day = asof.get(cid)
+            month = r["period_month_date"]
+            if day is None or month is None or str(month)[:7] >= str(day)[:7]:
+                continue  # the current month is not complete
+            months.setdefault(cid, []).append((str(month)[:10], float(r["revenue"] or 0.0)))
+        reader.memo["monthly_revenue"] = {
+            cid: sum(v for _, v in sorted(vals)[-3:]) / len(sorted(vals)[-3:])
+            for cid, vals in months.items()
+            if vals
+        }
+    revenue: dict[int, float] = reader.memo["monthly_revenue"]
+    return revenue
+
+
+def _ratio(part: float, whole: float | None) -> float | None:
+    return None if whole is None or whole <= 0 else round(part / whole, 4)
+
+
+def _receivables_share(reader: MartReader, names: Names) -> list[Observation] | None:
+    """Overdue receivables against the company's own size: their share of the open
+    receivables and how many months of revenue they are, so a small company's 67 % overdue
+    is an alert although no amount reaches a fixed threshold in some currency."""
+    if not reader.has_table("finance", "fct_receivable_aging"):
+        return None
+    revenue = monthly_revenue(reader)
+    obs = []
+    for r in reader.rows(
+        "select company_id, max(as_of_date) as as_of_date, sum(residual_overdue) as overdue, "
+        "sum(residual_total) as open_total, max(max_days_overdue) as max_days, "
+        "count(distinct case when residual_overdue > 0 then partner_id end) as partners "
+        "from finance.fct_receivable_aging group by company_id"
+    ):
+        cid = int(r["company_id"])
+        overdue, total = float(r["overdue"] or 0.0), float(r["open_total"] or 0.0)
+        share = _ratio(overdue, total)
+        if share is None or overdue <= 0:
+            continue
+        cur = names.currency(cid)
+        obs.append(
+            Observation(
+                cid,
+                None,
+                None,
+                f"{share:.0%} of {names.company(cid)}'s receivables are overdue: "
+                f"{overdue:,.0f} of {total:,.0f} {cur}",
+                {
+                    "overdue_total": round(overdue, 2),
+                    "open_total": round(total, 2),
+                    "overdue_share": share,
+                    "monthly_revenue": None if cid not in revenue else round(revenue[cid], 2),
+                    "months_of_revenue": _ratio(overdue, revenue.get(cid)),
+                    "max_days_overdue": r["max_days"],
+                    "partners_overdue": r["partners"],
+                    "currency": cur,
+                    "as_of_date": r["as_of_date"],
+                },
+                {
+                    "overdue_share": share,
+                    "amount": overdue,
+                    "months_of_revenue": _ratio(overdue, revenue.get(cid)),
+                },
+            )
+        )
+    return obs
+
+
+def _customer_overdue(reader: MartReader, names: Names) -> list[Observation] | None:
+    """One customer's overdue receivables against the company's: a customer holding a large
+    share of what is owed is a risk from the first weeks, long before 30 or 60 days."""
+    if not reader.has_table("finance", "fct_receivable_aging"):
+        return None
+    revenue = monthly_revenue(reader)
+    totals = {
+        int(r["company_id"]): float(r["t"] or 0.0)
+        for r in reader.rows(
+            "select company_id, sum(residual_total) as t from finance.fct_receivable_aging "
+            "group by company_id"
+        )
+    }
+    obs = []
+    for r in reader.rows(
+        "select company_id, partner_id, residual_overdue, residual_total, max_days_overdue, "
+        "open_item_count from finance.fct_receivable_aging where residual_overdue > 0 "
+        "order by company_id, partner_id"
+    ):
+        cid, pid = int(r["company_id"]), int(r["partner_id"])
+        overdue = float(r["residual_overdue"] or 0.0)
+        share = _ratio(overdue, totals.get(cid))
+        if share is None:
+            continue
+        partner, cur = names.partner(pid), names.currency(cid)
+        obs.append(
+            Observation(
+                cid,
+                "res.partner",
+                pid,
+                f"{partner} owes {overdue:,.0f} {cur} overdue, {share:.0%} of all receivables",
+                {
+                    "partner_id": pid,
+                    "partner_name": partner,
+                    "overdue": round(overdue, 2),
+                    "share_of_receivables": share,
+                    "days_overdue": r["max_days_overdue"],
+                    "months_of_revenue": _ratio(overdue, revenue.get(cid)),
+                    "open_items": r["open_item_count"],
+                    "currency": cur,
+                },
+                {
+                    "share_of_receivables": share,
+                    "days_overdue": r["max_days_overdue"],
+                    "amount": overdue,
+                    "months_of_revenue": _ratio(overdue, revenue.get(cid)),
+                },
+            )
+        )
+    return obs
 
 
 def _overdue_invoice(reader: MartReader, names: Names) -> list[Observation] | None:
@@ -544,6 +685,8 @@ FAMILIES: dict[str, FamilyFn] = {
     "cash_runway": _cash_runway,
     "receivables_overdue": _receivables_overdue,
     "overdue_invoice": _overdue_invoice,
+    "receivables_share": _receivables_share,
+    "customer_overdue": _customer_overdue,
     "late_payer": _late_payer,
     "churn_risk": _churn_risk,
     "stalled_deal": _stalled_deal,

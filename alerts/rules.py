@@ -25,6 +25,8 @@ Family = Literal[
     "cash_runway",
     "receivables_overdue",
     "overdue_invoice",
+    "receivables_share",
+    "customer_overdue",
     "late_payer",
     "churn_risk",
     "stalled_deal",
@@ -43,6 +45,13 @@ FAMILY_THRESHOLDS: dict[str, dict[str, str]] = {
     "cash_runway": {"runway_days": "max"},
     "receivables_overdue": {"min_days_overdue": "min", "amount": "min"},
     "overdue_invoice": {"days_overdue": "min", "amount": "min"},
+    "receivables_share": {"overdue_share": "min", "amount": "min", "months_of_revenue": "min"},
+    "customer_overdue": {
+        "share_of_receivables": "min",
+        "days_overdue": "min",
+        "amount": "min",
+        "months_of_revenue": "min",
+    },
     "late_payer": {"avg_days_late": "min", "median_days_late": "min", "min_invoices": "min"},
     "churn_risk": {
         "probability": "min",

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from alerts.lifecycle import utcnow
 from alerts.names import Names
 from alerts.sources import MartReader
+from alerts.wording import proposal_sentence
 from briefings import proposals as props
 from briefings.facts import ROLES, build_facts, unsupported_numbers
 from briefings.llm import (
@@ -61,17 +62,44 @@ def _fmt(value: float | None, unit: str) -> str:
         return f"{value:,.0f} {unit}"
     if unit == "%":
         return f"{value:.1f}%"
-    return f"{value:,.2f} {unit}".strip()
+    # an amount: whole units once it is in the hundreds (cents say nothing at 06:00)
+    return (f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:,.2f} {unit}").strip()
 
 
 def _change(m: dict[str, Any], previous_date: str | None) -> str:
-    if m.get("change") is None:
+    # no change worth a word: nothing to compare with, or no movement
+    if m.get("change") is None or m["change"] == 0:
         return ""
-    if m["change"] == 0:
-        return f" (unchanged since {previous_date})"
     direction = "up" if m["change"] > 0 else "down"
     pct = f", {abs(m['change_pct']):.1f}%" if m.get("change_pct") is not None else ""
     return f" ({direction} {_fmt(abs(m['change']), m['unit'])}{pct} since {previous_date})"
+
+
+_SERIES = {"revenue_monthly": "Revenue", "net_cash_weekly": "Net cash"}
+
+
+def _period(f: dict[str, Any]) -> str:
+    start = dt.date.fromisoformat(str(f["period_start"])[:10])
+    if f.get("grain") == "month":
+        return f"{start:%B %Y}"
+    if f.get("grain") == "week":
+        return f"week of {start:%d %b}"
+    return f"from {start:%d %b %Y}"
+
+
+def _figure(m: dict[str, Any], previous: str | None, metrics: list[dict[str, Any]]) -> str:
+    """One key figure, with its change and, for the runway, why it is what it is."""
+    text = f"{m['label']}: {_fmt(m['value'], m['unit'])}{_change(m, previous)}"
+    if m["key"] == "monthly_burn" and m["value"] < 0:
+        text = f"Cash generated a month on average: {_fmt(-m['value'], m['unit'])}"
+    if m["key"] == "effective_runway_days":
+        burn = next((x for x in metrics if x["key"] == "monthly_burn"), None)
+        if burn is not None and burn["value"] is not None and burn["value"] < 0:
+            text += (
+                " (more cash comes in than goes out over a month, but bills fall due "
+                "before customers pay)"
+            )
+    return text
 
 
 def template_output(facts: dict[str, Any], candidates: list[dict[str, Any]]) -> BriefingOutput:
@@ -95,24 +123,34 @@ def template_output(facts: dict[str, Any], candidates: list[dict[str, Any]]) -> 
             bullets.append(f"{a['priority'].upper()}: {a['title']}{new}")
         sections.append(Section(heading="What needs attention", bullets=bullets))
     metrics = [m for m in facts["metrics"] if m["value"] is not None]
-    if metrics:
-        sections.append(
-            Section(
-                heading="Key figures",
-                bullets=[
-                    f"{m['label']}: {_fmt(m['value'], m['unit'])}{_change(m, facts['previous_briefing_date'])}"
-                    for m in metrics[:6]
-                ],
-            )
+    # a briefing written earlier the same day is no comparison
+    previous = facts["previous_briefing_date"]
+    previous = None if previous == facts.get("date") else previous
+    bullets = [_figure(m, previous, metrics) for m in metrics[:6]]
+    runway = next((m for m in facts["metrics"] if m["key"] == "effective_runway_days"), None)
+    if runway is not None and runway["value"] is None and metrics:
+        bullets.insert(
+            1,
+            "Runway: cash lasts (no net burn, and the invoices and bills due keep it above zero)",
         )
-    if facts["forecasts"]:
+        bullets = bullets[:6]  # a section holds six
+    if bullets:
+        sections.append(Section(heading="Key figures", bullets=bullets))
+    ahead = [
+        f
+        for f in facts["forecasts"]
+        if f.get("yhat") is not None and str(f["period_start"]) >= str(facts.get("as_of") or "")
+    ]
+    if ahead:
+        currency = (facts.get("company") or {}).get("currency") or ""
         sections.append(
             Section(
                 heading="Forecast",
                 bullets=[
-                    f"{f['series']} from {f['period_start']}: {f['yhat']:,.2f} "
-                    f"(range {f['yhat_lower']:,.2f} to {f['yhat_upper']:,.2f})"
-                    for f in facts["forecasts"][:6]
+                    f"{_SERIES.get(f['series'], str(f['series']).replace('_', ' '))}, "
+                    f"{_period(f)}: {_fmt(f['yhat'], currency)} (likely "
+                    f"{_fmt(f['yhat_lower'], '')} to {_fmt(f['yhat_upper'], currency)})"
+                    for f in ahead[:4]
                 ],
             )
         )
@@ -141,6 +179,12 @@ def render(
     briefing_id: int,
 ) -> tuple[str, str, str]:
     subject = subject_of(facts)
+    alerts = {a.get("alert_key"): a for a in facts.get("alerts") or []}
+    currency = (facts.get("company") or {}).get("currency") or ""
+    proposals = [
+        {**p, "sentence": proposal_sentence(p, alerts.get(p.get("alert_key")), currency)}
+        for p in proposals
+    ]
     ctx = {
         "subject": subject,
         "facts": facts,

@@ -388,6 +388,9 @@ def model_states(reader: MartReader) -> dict[str, tuple[str, str]]:
     return {str(r["model_name"]): (str(r["status"]), str(r["reason"] or "")) for r in rows}
 
 
+RUNWAY_KEYS = ("effective_runway_days", "runway_days", "projected_runway_days")
+
+
 def not_computed(
     reader: MartReader,
     company_id: int,
@@ -400,8 +403,13 @@ def not_computed(
     little data or failed, and the sections that failed (``errors``)."""
     out: list[dict[str, str]] = [{"what": w, "reason": r} for w, r in errors.items()]
     by_table: dict[tuple[str, str], list[str]] = {}
+    # the runway mart has a row (cash is known) but no runway: cash does not run out, which
+    # is a figure (the briefing says "cash lasts"), not something missing
+    cash_known = metrics.get("cash_balance", {}).get("value") is not None
     for key in ROLE_METRICS[role]:
         if key in metrics and metrics[key]["value"] is not None:
+            continue
+        if cash_known and key in RUNWAY_KEYS:
             continue
         by_table.setdefault(METRIC_SOURCES[key], []).append(key)
     for (schema, table), keys in by_table.items():

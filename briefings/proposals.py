@@ -48,6 +48,14 @@ def candidate_for(alert: dict[str, Any]) -> dict[str, Any] | None:
         reasoning = (
             f"Invoice {d.get('days_overdue')} days overdue, {_money(d.get('residual'))} open."
         )
+    elif family == "customer_overdue" and model == "res.partner":
+        skill = "schedule_activity"
+        params = {"summary": "Call the customer about its overdue invoices", "due_in_days": 1}
+        reasoning = (
+            f"{_money(d.get('overdue'))} {d.get('currency') or ''} overdue, "
+            f"{float(d.get('share_of_receivables') or 0):.0%} of all receivables, up to "
+            f"{d.get('days_overdue')} days late."
+        )
     elif family == "late_payer" and model == "res.partner":
         skill = "schedule_activity"
         params = {"summary": "Agree payment terms with a late-paying customer", "due_in_days": 3}

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.guard import _guard
+from cli.guard import _guard, choice, print_json
 
 actions_app = typer.Typer(
     help="Proposed actions: approve, execute, roll back.", no_args_is_help=True
@@ -35,6 +35,18 @@ def _state() -> Any:
     return StateStore()
 
 
+PROPOSAL_STATUSES = (
+    "pending",
+    "approved",
+    "rejected",
+    "executing",
+    "executed",
+    "failed",
+    "rolled_back",
+    "all",
+)
+
+
 @actions_app.command("list")
 def list_cmd(
     status: Annotated[
@@ -42,23 +54,31 @@ def list_cmd(
         typer.Option(help="pending | approved | rejected | executed | failed | rolled_back | all"),
     ] = "pending",
     company: Annotated[int | None, typer.Option(help="company id")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """The approval queue (or the proposals in another status)."""
 
     def run() -> None:
         from writeback.service import list_proposals
 
+        choice(status, PROPOSAL_STATUSES, "--status")
         rows = list_proposals(
             _state(), status=None if status == "all" else status, company_id=company
         )
+        if as_json:
+            print_json(rows)
+            return
         # identifiers never shrink to an ellipsis on a narrow terminal (or none, as in CI and
         # pipes, where rich assumes 80 columns); the free text wraps instead
         table = Table()
         for name in ("id", "status", "skill", "record", "company", "by"):
             table.add_column(name, no_wrap=True)
-        table.add_column("reason / reasoning", overflow="fold")
+        table.add_column("why", overflow="fold")
         for r in rows:
-            why = r["reason"] or r["reasoning"] or ""
+            # the reason is news only when the action did not go through; a pending proposal's
+            # "not verified in Odoo yet" note is the same on every row
+            refused = r["status"] in ("rejected", "failed", "refused", "rollback_refused")
+            why = (r["reason"] if refused and r["reason"] else r["reasoning"]) or ""
             table.add_row(str(r["id"]), r["status"], r["skill"], f"{r['model']}({r['record_id']})",
                           str(r["company_id"]), str(r["requested_by"]), why[:80])  # fmt: skip
         console.print(table)

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.guard import _guard
+from cli.guard import _guard, choice, print_json
 from core.settings import get_settings
 
 alerts_app = typer.Typer(
@@ -136,16 +136,24 @@ def list_cmd(
     ] = None,
     company: Annotated[int | None, typer.Option(help="company id")] = None,
     priority: Annotated[str | None, typer.Option(help="critical | high | medium | low")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Alerts, most important first."""
 
     def run() -> None:
         from briefings.service import list_alerts
 
+        choice(status, ("new", "acknowledged", "resolved", "dismissed", "open", "all"), "--status")
+        choice(area, ("finance", "sales", "operations", "customers", "expenses"), "--area")
+        choice(priority, ("critical", "high", "medium", "low"), "--priority")
+
         st: str | list[str] | None = {"open": ["new", "acknowledged"], "all": None}.get(
             status, status
         )
         rows = list_alerts(_state(), status=st, area=area, company_id=company, priority=priority)
+        if as_json:
+            print_json(rows)
+            return
         table = Table("id", "priority", "status", "area", "company", "title", "since")
         for r in rows:
             table.add_row(str(r["id"]), r["priority"], r["status"], r["area"], str(r["company_id"]),

@@ -41,6 +41,9 @@ def streamlit_command(host: str, port: int) -> list[str]:
         "false",
         "--server.fileWatcherType",
         "none",
+        # people see the app, not Streamlit's developer menu and its "Deploy" button
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 

@@ -55,7 +55,24 @@ def _guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
+def choice(value: str | None, valid: tuple[str, ...], option: str) -> str | None:
+    """``value`` when it is one of ``valid`` (or None); otherwise one line naming the valid
+    values (exit 2), so a typo such as ``--status opn`` never silently matches nothing."""
+    if value is None or value in valid:
+        return value
+    from core.errors import ConfigError
+
+    raise ConfigError(f"{option} {value!r} is not one of: {', '.join(valid)}")
+
+
+def print_json(rows: object) -> None:
+    """Machine-readable output of a list command (``--json``): one JSON document on stdout."""
+    import json
+
+    typer.echo(json.dumps(rows, default=str, indent=1))
+
+
 # the names the command modules and tests use
 _actionable = actionable
 _one_line = head_tail_line
-__all__ = ["StepFailed", "_actionable", "_guard", "_one_line", "err"]
+__all__ = ["StepFailed", "_actionable", "_guard", "_one_line", "choice", "err", "print_json"]

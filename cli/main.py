@@ -41,6 +41,32 @@ app = typer.Typer(
 simulator_app = typer.Typer(
     help="The simulated Odoo company.", no_args_is_help=True, pretty_exceptions_enable=False
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("odoo-coo")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "unknown"
+        typer.echo(f"coo {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """An AI COO for Odoo."""
+
+
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(agents_app)  # coo api, coo mcp, coo api-keys
 app.add_typer(actions_app, name="actions")  # coo actions list|approve|execute|rollback
@@ -109,7 +135,10 @@ def _summary(result: Any, seconds: float) -> None:
             f"{float(md['extract_seconds'].value):.2f}",
         )
     console.print(table)
-    console.print(f"{total:,} rows in {seconds:.1f} s", highlight=False)
+    console.print(
+        f"{total:,} rows extracted; the whole job took {seconds:.1f} s (stages above)",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -240,7 +269,29 @@ def _outcomes(warehouse: Warehouse) -> None:
         console.print(f"operational:    {state.redacted_url()}", highlight=False)
     finally:
         state.dispose()
+    _demo_approver()
     console.print("dashboard:      `coo dashboard` (or `make dashboard`)", highlight=False)
+
+
+def _demo_approver() -> None:
+    """Name the dashboard's local user a demo approver when nobody is configured, and say so."""
+    from writeback.approvers import DEMO_ROLE, ensure_demo_approver, load_approvers
+
+    user = get_settings().coo_operator or "operator"
+    written = ensure_demo_approver(user)
+    if written is not None:
+        console.print(
+            f"approver:       demo approver '{user}' (role {DEMO_ROLE}) written to {written}; "
+            "edit it or set COO_APPROVERS for real people",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(
+            f"approvers:      {', '.join(sorted(load_approvers())) or 'none'} (COO_APPROVERS)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
 
     # where things are
     coo_env_file: str = ENV_FILE
+    # "production" starts the Dagster schedules and sensors running; anything else (a
+    # laptop, CI) leaves them stopped until someone turns them on in the UI
+    coo_environment: str = "development"
     coo_home: Path = Path(".coo")
     dagster_home: str = ""
     coo_warehouse_url: str = ""

@@ -39,6 +39,7 @@ from dagster import (
 )
 
 from core.cadence import CADENCES, DAILY, SCHEDULE_TIMEZONE, Cadence, max_lag_hours
+from core.settings import get_settings
 from odoo_api.extract import DEFAULT_MODELS
 
 WRITES_WAREHOUSE_TAG = "coo/writes-warehouse"
@@ -74,13 +75,29 @@ cadence_jobs = [
     for cadence in CADENCES
 ]
 
+
+def is_production() -> bool:
+    """``COO_ENVIRONMENT=production``: schedules and sensors start running when the code
+    location loads. Anywhere else they start stopped, so `make dagster` on a laptop does not
+    begin hourly runs (turn one on in the UI, or set the variable)."""
+    return get_settings().coo_environment.strip().lower() == "production"
+
+
+def schedule_status() -> DefaultScheduleStatus:
+    return DefaultScheduleStatus.RUNNING if is_production() else DefaultScheduleStatus.STOPPED
+
+
+def sensor_status() -> DefaultSensorStatus:
+    return DefaultSensorStatus.RUNNING if is_production() else DefaultSensorStatus.STOPPED
+
+
 cadence_schedules = [
     ScheduleDefinition(
         name=f"{cadence.name}_schedule",
         cron_schedule=cadence.cron,
         job=job,
         execution_timezone=SCHEDULE_TIMEZONE,
-        default_status=DefaultScheduleStatus.RUNNING,
+        default_status=schedule_status(),
         description=cadence.description,
     )
     for cadence, job in zip(CADENCES, cadence_jobs, strict=True)
@@ -115,7 +132,7 @@ with warnings.catch_warnings():
         freshness_checks=raw_freshness_checks,
         name="raw_freshness_sensor",
         minimum_interval_seconds=300,
-        default_status=DefaultSensorStatus.RUNNING,
+        default_status=sensor_status(),
     )
 
 DAILY_JOB_NAME = DAILY.name

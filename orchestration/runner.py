@@ -39,6 +39,103 @@ def _op_config(job: Any, *, dbt_tests: bool, all_fields: str) -> dict[str, Any]:
     return {"ops": ops} if ops else {}
 
 
+def stage_of(step_key: str) -> str:
+    """The stage a person recognises for a step of the job."""
+    if step_key.startswith("odoo_raw") or step_key == "raw_odoo_expectations":
+        return "extraction"
+    if step_key.startswith("odoo_dbt"):
+        return "dbt marts and tests"
+    if step_key.endswith("_beats_baseline"):
+        return "checks"
+    if step_key.startswith("ml__"):
+        return "ML scores and forecasts"
+    if step_key.startswith("briefings__alerts"):
+        return "alerts"
+    if step_key.startswith("briefings__"):
+        return "briefings and proposals"
+    return "checks"
+
+
+STAGE_ORDER = (
+    "extraction",
+    "dbt marts and tests",
+    "ML scores and forecasts",
+    "alerts",
+    "briefings and proposals",
+    "checks",
+)
+
+
+def stage_timings(instance: Any, run_id: str) -> list[tuple[str, float]]:
+    """Wall-clock seconds of each stage of a run (first step start to last step end)."""
+    spans: dict[str, list[float]] = {}
+    for stat in instance.get_run_step_stats(run_id):
+        if stat.start_time is None or stat.end_time is None:
+            continue
+        span = spans.setdefault(stage_of(stat.step_key), [stat.start_time, stat.end_time])
+        span[0], span[1] = min(span[0], stat.start_time), max(span[1], stat.end_time)
+    return [(s, spans[s][1] - spans[s][0]) for s in STAGE_ORDER if s in spans]
+
+
+class _StageWatcher:
+    """Says when each stage starts and ends while the job runs in this process (a thread that
+    reads the run's step events twice a second), so minutes of dbt and ML are not silent."""
+
+    def __init__(self, instance: Any, say: Callable[[str], None]) -> None:
+        import threading
+
+        self.instance, self.say = instance, say
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True, name="coo-stages")
+
+    def __enter__(self) -> _StageWatcher:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def _watch(self) -> None:
+        from dagster import DagsterEventType, RunsFilter
+
+        from orchestration.sweep import this_process_tags
+
+        kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS,
+                 DagsterEventType.STEP_FAILURE}  # fmt: skip
+        run_id: str | None = None
+        cursor: str | None = None
+        current: str | None = None  # the stage running, its start and its last step's end
+        since = last = 0.0
+        while not self.stop.wait(0.5):
+            try:
+                if run_id is None:
+                    runs = self.instance.get_runs(
+                        filters=RunsFilter(tags=this_process_tags()), limit=1
+                    )
+                    if not runs or runs[0].is_finished:
+                        continue
+                    run_id = runs[0].run_id
+                page = self.instance.get_records_for_run(run_id, cursor=cursor, of_type=kinds)
+                cursor = page.cursor
+                for rec in page.records:
+                    entry = rec.event_log_entry
+                    if entry.step_key is None:
+                        continue
+                    stage = stage_of(entry.step_key)
+                    if entry.dagster_event.event_type != DagsterEventType.STEP_START:
+                        last = entry.timestamp
+                        continue
+                    if stage == current or stage == "checks":
+                        continue
+                    if current is not None:
+                        self.say(f"{current}: done in {last - since:.1f} s")
+                    current, since, last = stage, entry.timestamp, entry.timestamp
+                    self.say(f"{stage} ...")
+            except Exception:  # progress is a courtesy: never disturb the run
+                continue
+
+
 def run_job(
     job_name: str,
     *,
@@ -69,16 +166,17 @@ def run_job(
         for swept in sweep_dead_runs(instance):
             say(str(swept))
         try:
-            result = job.execute_in_process(
-                instance=instance,
-                # failures surface once, through _guard; Dagster's own log stays in the run
-                # storage
-                run_config={
-                    "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-                    **_op_config(job, dbt_tests=dbt_tests, all_fields=all_fields),
-                },
-                tags=this_process_tags(),
-            )
+            with _StageWatcher(instance, say):
+                result = job.execute_in_process(
+                    instance=instance,
+                    # failures surface once, through _guard; Dagster's own log stays in the run
+                    # storage
+                    run_config={
+                        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                        **_op_config(job, dbt_tests=dbt_tests, all_fields=all_fields),
+                    },
+                    tags=this_process_tags(),
+                )
         except Exception as exc:
             if actionable(exc) is not None:
                 raise  # wrong URL, key, rights...: _guard says what to fix (exit 2)
@@ -98,6 +196,9 @@ def run_job(
                 root = inner
             error = head_tail_line(f"{type(root).__name__}: {root}", 240)
             raise StepFailed(job_name, step, error, log_path) from None
+        timings = stage_timings(instance, result.run_id)
+    if timings:
+        say("stages: " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings))
     return result
 
 

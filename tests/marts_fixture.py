@@ -95,3 +95,43 @@ def shared_marts(size: str, seed: int, scratch: Path) -> BuiltMarts:
     base.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder) + ".lock"):
         return build_marts(size, seed, folder)
+
+
+def shared_recorded_marts(scratch: Path) -> Path:
+    """Every mart built from the records of the real Odoo 19 demo database
+    (``simulator/odoo19/records``), once per machine-wide cache entry (``COO_MARTS_CACHE``)
+    or test session; returns the DuckDB file (read it, or copy it to write)."""
+    cache = os.environ.get("COO_MARTS_CACHE")
+    base = Path(cache) if cache else scratch
+    folder = base / f"marts-recorded19-{_digest()}"
+    base.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder) + ".lock"):
+        path = folder / "warehouse.duckdb"
+        if path.exists():
+            return path
+        from tests.dbt.conftest import run_dbt
+        from tests.dbt.raw_loader import load_tables, recorded_tables
+
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "building.duckdb"
+        tmp.unlink(missing_ok=True)
+        warehouse = Warehouse.from_url(f"duckdb:///{tmp}")
+        load_tables(warehouse, recorded_tables())
+        with tempfile.TemporaryDirectory(prefix="coo-marts-") as work:
+            run = run_dbt(
+                warehouse,
+                [
+                    "build",
+                    "--exclude-resource-type",
+                    "test",
+                    "--exclude-resource-type",
+                    "unit_test",
+                ],
+                Path(work),
+            )
+        if run.returncode != 0:
+            raise RuntimeError(
+                f"dbt build of the recorded Odoo 19 data failed:\n{run.output[-4000:]}"
+            )
+        tmp.rename(path)
+        return path

@@ -21,7 +21,9 @@ from core.settings import get_settings
 from odoo_api.errors import ConfigError
 from odoo_api.warehouse import coo_home
 
-__all__ = ["load_approvers", "roles_of"]
+__all__ = ["DEMO_ROLE", "ensure_demo_approver", "load_approvers", "roles_of"]
+
+DEMO_ROLE = "coo"
 
 
 def _parse_inline(text: str) -> dict[str, set[str]]:
@@ -67,6 +69,25 @@ def load_approvers() -> dict[str, set[str]]:
         return _parse_inline(raw)
     default = coo_home() / "approvers.yaml"
     return _parse_file(default) if default.exists() else {}
+
+
+def ensure_demo_approver(user: str) -> Path | None:
+    """For the demo: when no approver is configured (no ``COO_APPROVERS``, no
+    ``$COO_HOME/approvers.yaml``), write that file naming ``user`` as an approver in the
+    ``coo`` role, so Approve works on first run. Returns the file written, else None (an
+    existing configuration is never changed)."""
+    if get_settings().coo_approvers.strip():
+        return None
+    path = coo_home() / "approvers.yaml"
+    if path.exists():
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# written by `coo demo`: the demo approver (edit, or set COO_APPROVERS)\n"
+        + yaml.safe_dump({user: [DEMO_ROLE]}),
+        encoding="utf-8",
+    )
+    return path
 
 
 def roles_of(user: str) -> set[str]:

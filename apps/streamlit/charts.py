@@ -15,38 +15,65 @@ AGING_BUCKETS = {
 }
 
 
-def aging_stacked(frame: pd.DataFrame, top: int = 15) -> alt.Chart:
+# not due in grey, then light to dark red as the debt ages (a sequential scale, in order)
+AGING_COLOURS = ["#b0bec5", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"]
+
+
+def aging_stacked(frame: pd.DataFrame, top: int = 15, currency: str = "") -> alt.Chart:
     """Open amounts per partner, stacked by aging bucket (Odoo's Aged Receivable layout)."""
     head = frame.nlargest(top, "residual_total")
     long = head.melt(
         id_vars=["partner"], value_vars=list(AGING_BUCKETS), var_name="bucket", value_name="amount"
     )
+    long["bucket_order"] = long["bucket"].map({b: i for i, b in enumerate(AGING_BUCKETS)})
     long["bucket"] = long["bucket"].map(AGING_BUCKETS)
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("sum(amount):Q", title="open amount"),
+            x=alt.X("sum(amount):Q", title=f"open amount ({currency})" if currency else "open"),
             y=alt.Y("partner:N", sort="-x", title=None),
-            color=alt.Color("bucket:N", sort=list(AGING_BUCKETS.values()), title="days overdue"),
-            tooltip=["partner", "bucket", alt.Tooltip("amount:Q", format=",.0f")],
+            color=alt.Color(
+                "bucket:N",
+                title="days overdue",
+                scale=alt.Scale(domain=list(AGING_BUCKETS.values()), range=AGING_COLOURS),
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("bucket_order:Q"),
+            tooltip=[
+                alt.Tooltip("partner:N", title="partner"),
+                alt.Tooltip("bucket:N", title="days overdue"),
+                alt.Tooltip("amount:Q", format=",.0f", title=currency or "amount"),
+            ],
         )
     )
 
 
-def line(frame: pd.DataFrame, x: str, y: str, title: str = "") -> alt.Chart:
+def line(frame: pd.DataFrame, x: str, y: str, title: str = "", fmt: str = ",.0f") -> alt.Chart:
     return (
         alt.Chart(frame)
         .mark_line(point=True)
-        .encode(x=alt.X(f"{x}:T", title=None), y=alt.Y(f"{y}:Q", title=title or y), tooltip=[x, y])
+        .encode(
+            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y(f"{y}:Q", title=title or y, axis=alt.Axis(format=fmt)),
+            tooltip=[
+                alt.Tooltip(f"{x}:T", title="month", format="%b %Y"),
+                alt.Tooltip(f"{y}:Q", title=title or y, format=fmt),
+            ],
+        )
     )
 
 
-def bars(frame: pd.DataFrame, x: str, y: str, color: str | None = None) -> alt.Chart:
+def bars(
+    frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: str = ""
+) -> alt.Chart:
     encoding: dict = {
-        "x": alt.X(f"{x}:Q"),
+        "x": alt.X(f"{x}:Q", title=title or x),
         "y": alt.Y(f"{y}:N", sort="-x", title=None),
-        "tooltip": list(frame.columns),
+        "tooltip": [
+            alt.Tooltip(f"{y}:N", title=y.replace("_", " ")),
+            alt.Tooltip(f"{x}:Q", format=",.0f", title=title or x),
+        ],
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N")

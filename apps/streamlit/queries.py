@@ -39,6 +39,7 @@ READS = (
     "finance.fct_days_outstanding_monthly",
     "finance.fct_ledger_by_period",
     "finance.fct_overdue_invoices",
+    "finance.fct_invoice_settlements",
     "finance.fct_receivable_aging",
     "finance.fct_profit_and_loss",
     "finance.fct_balance_sheet_monthly",
@@ -192,6 +193,51 @@ def receivable_overdue(company_id: int) -> pd.DataFrame | None:
         "from finance.fct_receivable_aging where company_id = :c",
         c=company_id,
     )
+
+
+def receivable_overdue_monthly(company_id: int, months: int = 13) -> pd.DataFrame | None:
+    """Overdue receivables at each month end (and the as-of date), rebuilt from the invoices:
+    those due before the day and settled after it, at their total, plus those still open, at
+    their open amount (Odoo keeps no aging history; partial payments before the day are
+    ignored). The last point equals today's overdue."""
+    settled = fetch(
+        "select invoice_date, due_date, settled_date, amount_total_signed as amount "
+        "from finance.fct_invoice_settlements where company_id = :c "
+        "and aging_type = 'receivable' and not is_reversed",
+        c=company_id,
+    )
+    still_open = fetch(
+        "select invoice_date, invoice_due_date as due_date, residual as amount, as_of_date "
+        "from finance.fct_overdue_invoices where company_id = :c and aging_type = 'receivable'",
+        c=company_id,
+    )
+    asof = fetch(
+        "select max(as_of_date) as as_of_date from finance.fct_receivable_aging "
+        "where company_id = :c",
+        c=company_id,
+    )
+    if settled is None or still_open is None or asof is None or asof["as_of_date"].isna().all():
+        return None
+    end = pd.Timestamp(asof["as_of_date"].iloc[0])
+    s_due = pd.to_datetime(settled["due_date"])
+    s_inv = pd.to_datetime(settled["invoice_date"])
+    s_paid = pd.to_datetime(settled["settled_date"])
+    s_amount = settled["amount"].astype(float).abs()
+    o_due = pd.to_datetime(still_open["due_date"])
+    o_inv = pd.to_datetime(still_open["invoice_date"])
+    o_amount = still_open["amount"].astype(float)
+    rows = []
+    for i in range(months - 1, -1, -1):
+        day = (end - pd.offsets.MonthEnd(i)) if i else end
+        late_then = (s_due < day) & (s_inv <= day) & (s_paid > day)
+        open_then = (o_due < day) & (o_inv <= day)
+        rows.append(
+            {
+                "period_month_date": day.date(),
+                "overdue": float(s_amount[late_then].sum() + o_amount[open_then].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def receivable_balance_monthly(company_id: int) -> pd.DataFrame | None:
@@ -349,10 +395,12 @@ def stock_risk(company_id: int) -> pd.DataFrame | None:
 
 def reorder_points(company_id: int) -> pd.DataFrame | None:
     return fetch(
-        "select name, product_id, warehouse_id, product_min_qty, product_max_qty, forecast_qty, "
-        "qty_to_order, is_below_reorder_point, is_snoozed, estimated_stockout_date "
-        "from operations.fct_reorder_points where company_id = :c and is_below_reorder_point "
-        "order by qty_to_order desc",
+        "select coalesce(p.product_name, 'Product ' || cast(r.product_id as varchar)) "
+        "as product, r.name, r.product_id, r.warehouse_id, r.product_min_qty, "
+        "r.product_max_qty, r.forecast_qty, r.qty_to_order, r.is_snoozed, "
+        "r.estimated_stockout_date from operations.fct_reorder_points r "
+        "left join core.dim_products p on p.product_id = r.product_id "
+        "where r.company_id = :c and r.is_below_reorder_point order by r.qty_to_order desc",
         c=company_id,
     )
 
@@ -424,6 +472,17 @@ def ml_model_runs() -> pd.DataFrame | None:
         "select model_name, model_version, trained_at, metric_name, metric_value, "
         "baseline_name, baseline_value, passed, is_serving from ml.model_runs "
         "order by trained_at desc limit 50"
+    )
+
+
+def customers_at_risk(company_id: int) -> pd.DataFrame | None:
+    """Customers in the 'at_risk' health band (the briefing's figure) and their revenue."""
+    return fetch(
+        "select count(*) as customers, "
+        "coalesce(sum(case when health_band = 'at_risk' then 1 else 0 end), 0) as at_risk, "
+        "coalesce(sum(case when health_band = 'at_risk' then revenue_12m else 0 end), 0) "
+        "as at_risk_revenue_12m from customers.dim_customers where company_id = :c",
+        c=company_id,
     )
 
 

@@ -76,6 +76,81 @@ def rollback(proposal_id: int, user: str) -> str:
     return f"#{proposal_id} rolled back by {user}: {json.dumps(detail, default=str)[:400]}"
 
 
+_CREATED = {
+    "schedule_activity": "activity",
+    "post_internal_note": "internal note",
+    "send_payment_reminder": "reminder message",
+    "create_draft_rfq": "draft RFQ",
+}
+
+
+def execute(proposal_ids: list[int]) -> list[str]:
+    """Carry out approved actions now in Odoo (the configured one, or the simulated company),
+    as the write-back job would; one line per action saying what happened."""
+    service = writeback_service()
+    if service is None:
+        return ["write-back is not installed"]
+    from apps.streamlit.ui import state
+    from writeback.connection import open_odoo
+
+    try:
+        # the simulated company keeps the change, as for `coo actions execute`
+        with open_odoo(writable=True) as odoo:
+            outcomes = service.execute(state(), odoo, ids=proposal_ids)
+    except Exception as exc:
+        return [f"Executing {', '.join(f'#{i}' for i in proposal_ids)} failed: {exc}"]
+    lines = []
+    for o in outcomes:
+        if o.get("status") == "executed":
+            made = _CREATED.get(str(o.get("skill")), "change")
+            ids = o.get("created_ids") or []
+            lines.append(
+                f"#{o['id']} executed in Odoo"
+                + (f": {made} {', '.join(f'#{i}' for i in ids)} created." if ids else ".")
+            )
+        else:
+            lines.append(f"#{o['id']} {o.get('status')}: {o.get('reason') or ''}".strip())
+    return lines
+
+
+def odoo_link(model: Any, record_id: Any) -> str | None:
+    """The record's form in the configured Odoo (none for the simulated company)."""
+    from core.settings import get_settings
+
+    base = get_settings().odoo_url.rstrip("/")
+    if not base or not model or record_id is None:
+        return None
+    return f"{base}/web#model={model}&id={int(record_id)}&view_type=form"
+
+
+def written_summary(trace: dict[str, Any]) -> str:
+    """What the executed action wrote, from its last successful execution."""
+    runs = [
+        e for e in trace.get("executions") or [] if e.get("status") in ("succeeded", "recovered")
+    ]
+    if not runs:
+        return "Executed."
+    after = runs[-1].get("after")
+    if isinstance(after, str):
+        try:
+            after = json.loads(after)
+        except ValueError:
+            after = None
+    made = _CREATED.get(str(trace.get("skill")), "change")
+    where = f"{trace.get('model')} #{trace.get('record_id')}"
+    ids: list[Any] = []
+    if isinstance(after, dict):
+        for value in after.values():
+            if isinstance(value, list):
+                ids.extend(v.get("id") for v in value if isinstance(v, dict) and v.get("id"))
+    return (
+        f"Written in Odoo on {where}: {made}"
+        + (f" {', '.join(f'#{i}' for i in ids[:5])}" if ids else "")
+        + (" (simulated company)" if not odoo_link(trace.get("model"), 0) else "")
+        + "."
+    )
+
+
 def _md_lines(text: str) -> str:
     """Plain text as Markdown that shows exactly it: every line escaped, line breaks kept."""
     return "  \n".join(md_text(line) for line in str(text).splitlines())
@@ -89,7 +164,13 @@ def briefing_markdown(briefing: dict[str, Any]) -> str:
     bold, section headings, bullets) is Markdown of ours."""
     for key in ("body_markdown", "body_text", "markdown", "text"):
         if briefing.get(key):
-            return _md_lines(str(briefing[key]))
+            lines = str(briefing[key]).splitlines()
+            # the page shows the subject as the heading: not again, with its underline
+            if lines and lines[0].strip() == str(briefing.get("subject") or "").strip():
+                lines = (
+                    lines[2:] if len(lines) > 1 and set(lines[1].strip()) == {"="} else lines[1:]
+                )
+            return _md_lines("\n".join(lines).strip("\n"))
     output = briefing.get("output")
     if isinstance(output, dict):
         parts = []

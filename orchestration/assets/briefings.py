@@ -21,8 +21,6 @@ from dagster import (
     AssetKey,
     AssetSelection,
     Config,
-    DefaultScheduleStatus,
-    DefaultSensorStatus,
     MaterializeResult,
     RunRequest,
     ScheduleEvaluationContext,
@@ -45,6 +43,7 @@ from briefings.odoo_post import post_briefings_to_odoo
 from briefings.schedule import company_timezones, due_companies
 from opstore import StateStore
 from orchestration.lineage import asset_deps
+from orchestration.ops import schedule_status, sensor_status
 from orchestration.resources import WarehouseResource
 
 BRIEFINGS_GROUP = "briefings"
@@ -173,7 +172,7 @@ alerts_job = define_asset_job(
     cron_schedule="0 * * * *",
     job=briefings_job,
     execution_timezone="UTC",
-    default_status=DefaultScheduleStatus.RUNNING,
+    default_status=schedule_status(),
     description="06:00 in each company's time zone: that company's briefings.",
 )
 def briefings_0600_schedule(context: ScheduleEvaluationContext):  # type: ignore[no-untyped-def]
@@ -198,7 +197,7 @@ def briefings_0600_schedule(context: ScheduleEvaluationContext):  # type: ignore
 
 @sensor(
     minimum_interval_seconds=300,
-    default_status=DefaultSensorStatus.RUNNING,
+    default_status=sensor_status(),
     description="Email unacknowledged critical alerts once they pass the escalation delay.",
 )
 def alert_escalation_sensor(context: SensorEvaluationContext) -> SkipReason:

@@ -22,13 +22,16 @@ def test_acknowledge_resolve_and_dismiss_alerts(seeded, open_page):
         list_alerts(seeded, status=["new", "acknowledged"], company_id=1)
     )
 
+    at.selectbox(key="alert_pick").set_value(first).run()
     at.button(key=f"ack_{first}").click().run()
     acked = get_alert(seeded, first)
     assert acked["status"] == "acknowledged" and acked["acknowledged_by"] == "ada"
     assert any(f"Alert {first} acknowledged by ada" in s.value for s in at.success)
     assert at.button(key=f"ack_{first}").disabled  # done once, the button says so
 
+    at.selectbox(key="alert_pick").set_value(second).run()
     at.button(key=f"resolve_{second}").click().run()
+    at.selectbox(key="alert_pick").set_value(third).run()
     at.button(key=f"dismiss_{third}").click().run()
     assert get_alert(seeded, second)["status"] == "resolved"
     dismissed = get_alert(seeded, third)
@@ -78,7 +81,7 @@ def test_briefings_today_per_role_and_the_archive(seeded, open_page):
     archive = list_briefings(seeded, company_id=1)
     assert {b["role"] for b in archive} == {"ceo", "cfo", "sales", "operations"}
     at = open_page("briefings", company=1)
-    assert sorted(t.label for t in at.tabs) == ["ceo", "cfo", "operations", "sales"]
+    assert sorted(t.label for t in at.tabs) == ["CEO", "CFO", "Operations manager", "Sales manager"]
     shown = " ".join(m.value for m in at.markdown)
     for b in archive:
         assert md_text(b["subject"]) in shown  # escaped: shown as the text it is
@@ -131,6 +134,7 @@ def test_oidc_user_signs_in_and_is_the_one_recorded(seeded, open_page, monkeypat
     at.session_state["company_id"] = 1
     at = open_page("alerts", company=1, at=at)
     alert = list_alerts(seeded, status="new", company_id=1)[0]["id"]
+    at.selectbox(key="alert_pick").set_value(alert).run()
     at.button(key=f"ack_{alert}").click().run()
     assert get_alert(seeded, alert)["acknowledged_by"] == "grace@example.com"
     at.switch_page("app_pages/actions.py").run()

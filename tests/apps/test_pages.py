@@ -3,6 +3,8 @@ the marts, charts and CSV export; and gracefully, with "no data yet", on an empt
 
 from __future__ import annotations
 
+import calendar
+
 import duckdb
 import pytest
 
@@ -39,14 +41,14 @@ def test_overview_figures_match_the_marts(dashboard_env, open_page):
     )[0]
     at = open_page("overview", company=2)
     metrics = {m.label: m for m in at.metric}
-    assert metrics["Cash position"].value == money(cash)
+    assert metrics["Cash"].value == money(cash, "EUR")
     assert metrics["Runway"].value == (
-        "no burn" if runway is None else f"{float(runway):,.0f} days"
+        "cash lasts" if runway is None else f"{float(runway):,.0f} days"
     )
-    assert metrics["AR overdue"].value == money(overdue)
-    assert metrics["Pipeline value"].value == money(pipeline)
+    assert metrics["AR overdue"].value == money(overdue, "EUR")
+    assert metrics["Pipeline"].value == money(pipeline, "EUR")
     # each headline has its change since the last period
-    for label in ("Cash position", "AR overdue", "Pipeline value"):
+    for label in ("Cash", "AR overdue", "Pipeline"):
         assert metrics[label].delta, label
     # closing cash of the last month minus the month before, as the marts say
     last_two = (
@@ -58,25 +60,25 @@ def test_overview_figures_match_the_marts(dashboard_env, open_page):
         .fetchall()
     )
     change = float(last_two[0][0] - last_two[1][0])
-    assert metrics["Cash position"].delta == ("+" if change >= 0 else "-") + money(abs(change))
+    assert metrics["Cash"].delta == ("+" if change >= 0 else "-") + money(abs(change), "EUR")
     # no forecasts in the marts-only warehouse: said plainly
     assert any("ml.forecasts" in t for t in _texts(at, "info"))
 
 
 def test_company_and_period_selectors_change_the_figures(dashboard_env, open_page):
     at = open_page("overview", company=1)
-    cash_1 = {m.label: m.value for m in at.metric}["Cash position"]
-    month_delta = {m.label: m.delta for m in at.metric}["Cash position"]
+    cash_1 = {m.label: m.value for m in at.metric}["Cash"]
+    month_delta = {m.label: m.delta for m in at.metric}["Cash"]
     at.sidebar.selectbox(key="company_id").set_value(2).run()
-    cash_2 = {m.label: m.value for m in at.metric}["Cash position"]
+    cash_2 = {m.label: m.value for m in at.metric}["Cash"]
     expected = _one(
         dashboard_env, "select cash_balance from finance.fct_cash_runway where company_id = 2"
     )[0]
-    assert cash_2 == money(expected) != cash_1
+    assert cash_2 == money(expected, "EUR") != cash_1
     at.sidebar.selectbox(key="company_id").set_value(1).run()
     at.session_state["period"] = "quarter"
     at.run()
-    assert {m.label: m.delta for m in at.metric}["Cash position"] != month_delta
+    assert {m.label: m.delta for m in at.metric}["Cash"] != month_delta
 
 
 def test_finance_aging_by_partner(dashboard_env, open_page):
@@ -176,12 +178,25 @@ def test_overview_compares_actual_revenue_with_the_ml_forecast(dashboard_env, op
     finally:
         con.close()
     at = open_page("overview", company=1)
-    last_month, last_actual = months[0]
-    ahead = {m.label: m for m in at.metric}[f"Forecast, {next_month:%b %Y}"]
-    assert ahead.value == money(1000)
-    metric = {m.label: m for m in at.metric}[f"Actual vs forecast, {last_month:%b %Y}"]
-    assert metric.value == money(last_actual)
-    assert metric.delta == f"+25.0% vs forecast {money(float(last_actual) * 0.8)}"
+    as_of = _one(
+        dashboard_env, "select as_of_date from finance.fct_cash_runway where company_id = 1"
+    )[0]
+    metrics = {m.label: m for m in at.metric}
+    # the current month is month to date: compared with the forecast prorated to the day
+    (this_month, mtd), (last_month, last_actual) = months[0], months[1]
+    assert this_month == as_of.replace(day=1)
+    days = calendar.monthrange(as_of.year, as_of.month)[1]
+    pace = float(mtd) * 0.8 * as_of.day / days
+    to_date = metrics[f"{this_month:%B} to date ({as_of.day} of {days} days)"]
+    assert to_date.value == money(mtd, "USD")
+    assert to_date.delta.endswith(f"vs forecast to date {money(pace, 'USD')}")
+    # the last complete month against its whole-month forecast
+    metric = metrics[f"{last_month:%B %Y}: actual vs forecast"]
+    assert metric.value == money(last_actual, "USD")
+    assert metric.delta == f"+25% vs forecast {money(float(last_actual) * 0.8, 'USD')}"
+    ahead = metrics[f"{next_month:%B %Y}: forecast"]
+    assert ahead.value == money(1000, "USD")
+    assert ahead.delta == "likely 800 USD to 1.3k USD"
     assert any("Model ets v7" in c.value for c in at.caption)
     assert not any("ml.forecasts" in t for t in _texts(at, "info"))
 
@@ -189,10 +204,10 @@ def test_overview_compares_actual_revenue_with_the_ml_forecast(dashboard_env, op
 def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env, open_page):
     con = duckdb.connect(str(dashboard_env))
     try:
-        partner = con.execute(
-            "select partner_id from customers.dim_customers where company_id = 1 "
+        partner, name = con.execute(
+            "select partner_id, partner_name from customers.dim_customers where company_id = 1 "
             "order by health_score desc limit 1"
-        ).fetchone()[0]
+        ).fetchone()
         con.execute(
             "create schema ml; create table ml.churn_scores as select 1 as company_id, "
             f"{partner} as partner_id, 'k' as customer_key, 0.91 as churn_probability, "
@@ -204,9 +219,9 @@ def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env,
     at = open_page("customers", company=1)
     frame = at.dataframe[0].value
     top = frame.iloc[0]  # the riskiest by the model comes first, whatever its health score
-    assert int(top["partner_id"]) == partner
-    assert top["churn_probability"] == pytest.approx(0.91)
-    assert top["top_reasons"] == "days_since_last_order"
+    assert top["partner_name"] == name
+    assert top["churn_probability"] == pytest.approx(91)  # shown as a percentage
+    assert top["top_reasons"] == "days since last order"
 
 
 @pytest.mark.unit

@@ -37,13 +37,13 @@ def test_statements_of_the_euro_company_with_drill_down(dashboard_env, open_page
         f"and period_grain = 'month' and period_start_date = '{start}' and line_code = 'net_profit'",
     )[0]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Net profit (EUR)"] == money(net)
+    assert metrics["Net profit"] == money(net, "EUR")
     assets = _one(
         dashboard_env,
         "select amount from finance.fct_balance_sheet_monthly where company_id = 2 "
         f"and period_month_date = '{start}' and line_code = 'total_assets'",
     )[0]
-    assert metrics["Total assets (EUR)"] == money(assets)
+    assert metrics["Total assets"] == money(assets, "EUR")
     assert metrics["Debit"] == metrics["Credit"]  # the trial balance of the period balances
     pnl = at.dataframe[0].value
     assert list(pnl["line_name"])[-1] == "Net profit"
@@ -81,7 +81,7 @@ def test_statements_of_the_euro_company_with_drill_down(dashboard_env, open_page
         f"and period_start_date < cast('{year_start}' as date) + interval 12 month "
         "and line_code = 'net_profit'",
     )[0]
-    assert {m.label: m.value for m in at.metric}["Net profit (EUR)"] == money(months_sum)
+    assert {m.label: m.value for m in at.metric}["Net profit"] == money(months_sum, "EUR")
 
 
 def test_group_view_in_the_reporting_currency(dashboard_env, open_page):

@@ -30,6 +30,8 @@ def test_packaged_rules_cover_every_family() -> None:
         "cash_runway",
         "receivables_overdue",
         "overdue_invoice",
+        "receivables_share",
+        "customer_overdue",
         "late_payer",
         "churn_risk",
         "stalled_deal",

@@ -99,7 +99,7 @@ def test_second_briefing_shows_changes_and_does_not_requeue(state, reader: MartR
     )[0]
     cash = next(m for m in second["facts"]["metrics"] if m["key"] == "cash_balance")
     assert cash["change"] == 1000.0 and cash["previous"] == round(cash["value"] - 1000.0, 2)
-    assert "up 1,000.00 USD" in second["body_text"]
+    assert "up 1,000 USD" in second["body_text"]
     assert second["facts"]["previous_briefing_date"] == T0.date().isoformat()
     assert not any(a["is_new_since_last_briefing"] for a in second["facts"]["alerts"])
     assert len(list_proposals(state)) == n_queued
@@ -190,10 +190,9 @@ def test_forecasts_are_part_of_the_facts(state, private_marts: Path) -> None:
         ("revenue_monthly", "2027-01-01", 79000.0),
         ("net_cash_weekly", "2026-11-23", -1520.75),
     ]
-    assert (
-        "revenue_monthly from 2026-12-01: 81,234.50 (range 70,100.00 to 92,000.25)"
-        in ceo["body_text"]
-    )
+    # in words, rounded to what matters, with the currency and the likely range
+    assert "Revenue, December 2026: 81,234 USD (likely 70,100 to 92,000 USD)" in ceo["body_text"]
+    assert "Net cash, week of 23 Nov: -1,521 USD (likely -9,000 to 6,000 USD)" in ceo["body_text"]
     assert unsupported_numbers(ceo["output"].text(), [ceo["facts"], ceo["proposals"]]) == []
     assert ops["facts"]["forecasts"] == []  # no demand series for this role's company
 

@@ -1,13 +1,13 @@
-"""Alerts feed: filter, then acknowledge, resolve or dismiss (through briefings.service)."""
+"""Alerts feed: filter, read each alert's one-line why, open one to acknowledge, resolve or
+dismiss it (through briefings.service)."""
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 import streamlit as st
 
-from apps.streamlit import services, ui
+from alerts import wording
+from apps.streamlit import queries, services, ui
 from apps.streamlit.auth import current_user
 from core.untrusted import md_text
 
@@ -46,9 +46,36 @@ frame = pd.DataFrame(rows)
 counts = frame["priority"].value_counts()
 metric_cols = st.columns(len(services.PRIORITIES))
 for col, name in zip(metric_cols, services.PRIORITIES, strict=True):
-    col.metric(name, int(counts.get(name, 0)))
-shown = frame[["id", "priority", "area", "family", "title", "status", "company_id", "last_seen_at"]]
-st.dataframe(shown, hide_index=True)
+    col.metric(name.capitalize(), int(counts.get(name, 0)))
+companies = queries.companies()
+company_names = (
+    dict(zip(companies["company_id"].astype(int), companies["name"], strict=True))
+    if ui.has_rows(companies)
+    else {}
+)
+shown = pd.DataFrame(
+    {
+        "id": frame["id"],
+        "priority": frame["priority"].str.upper(),
+        "title": frame["title"],
+        "why": [wording.alert_why(a) for a in rows],
+        "area": frame["area"].str.capitalize(),
+        "status": frame["status"].str.capitalize(),
+        "company": frame["company_id"].map(lambda c: company_names.get(int(c), f"Company {c}")),
+        "last_seen_at": frame["last_seen_at"],
+    }
+)
+if this_company:
+    shown = shown.drop(columns=["company"])
+ui.table(
+    shown,
+    money_columns=[],
+    column_config={
+        "id": st.column_config.NumberColumn("#", format="%d", width="small"),
+        "title": st.column_config.TextColumn("Alert", width="large"),
+        "why": st.column_config.TextColumn("Why", width="large"),
+    },
+)
 ui.csv_download(shown, "alerts")
 
 
@@ -63,21 +90,51 @@ def _act(action: str, alert_id: int) -> None:
     st.session_state["alert_flash"] = f"Alert {alert_id} {past} by {user.name}."
 
 
-for alert in rows[:50]:
-    # an alert's title holds Odoo names: shown as text, never as Markdown
-    label = md_text(f"[{alert['priority']}] {alert['title']} — {alert['status']}")
-    with st.expander(label, expanded=False):
+by_id = {int(a["id"]): a for a in rows}
+pick = st.selectbox(
+    "Open an alert",
+    list(by_id),
+    key="alert_pick",
+    format_func=lambda i: f"#{i} [{by_id[i]['priority']}] {by_id[i]['title']}"[:140],
+)
+alert = by_id.get(int(pick)) if pick is not None else None
+if alert is not None:
+    with st.container(border=True):
+        # an alert's title holds Odoo names: shown as text, never as Markdown
+        st.markdown(f"**{md_text(alert['title'])}**")
+        st.markdown(md_text(wording.alert_why(alert)))
+        st.markdown("**Next step:** " + md_text(wording.next_step(alert)))
         st.caption(
-            f"#{alert['id']} · {alert['family']} · {alert['area']} · company "
-            f"{alert['company_id']} · first seen {alert['first_seen_at']:%Y-%m-%d %H:%M}"
-        )
-        details = alert.get("details") or {}
-        if details:
-            st.code(json.dumps(details, indent=1, default=str), language="json")
-        if alert.get("acknowledged_by"):
-            st.caption(
-                md_text(f"Acknowledged by {alert['acknowledged_by']} at {alert['acknowledged_at']}")
+            md_text(
+                f"#{alert['id']} · {alert['priority']} · {alert['area']} · {alert['status']} · "
+                f"first seen {ui.day(alert['first_seen_at'])}, last seen "
+                f"{ui.day(alert['last_seen_at'])}"
+                + (
+                    f" · acknowledged by {alert['acknowledged_by']} on "
+                    f"{ui.day(alert['acknowledged_at'])}"
+                    if alert.get("acknowledged_by")
+                    else ""
+                )
             )
+        )
+        details = {
+            k: v for k, v in (alert.get("details") or {}).items() if not isinstance(v, (list, dict))
+        }
+        if details:
+            with st.expander("All the figures behind it"):
+                st.table(
+                    pd.DataFrame(
+                        {
+                            "Figure": [ui.label(k) for k in details],
+                            "Value": [
+                                f"{v:,.2f}"
+                                if isinstance(v, float)
+                                else ("—" if v is None else str(v))
+                                for v in details.values()
+                            ],
+                        }
+                    ).set_index("Figure")
+                )
         buttons = st.columns(3)
         new = alert["status"] == "new"
         open_ = alert["status"] in ("new", "acknowledged")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from apps.streamlit import services, ui
+from briefings.facts import ROLE_TITLES
 from core.untrusted import md_text
 
 st.title("Briefings")
@@ -35,7 +36,7 @@ latest_day = max(_when(b) for b in archive).date()
 today = [b for b in archive if _when(b).date() == latest_day]
 st.subheader(f"Latest: {latest_day:%A %d %B %Y}")
 roles = sorted({str(b.get("role")) for b in today})
-for tab, role in zip(st.tabs(roles), roles, strict=True):
+for tab, role in zip(st.tabs([ROLE_TITLES.get(r, r) for r in roles]), roles, strict=True):
     with tab:
         for item in [b for b in today if str(b.get("role")) == role][:1]:
             full = service.get_briefing(ui.state(), item["id"])
@@ -50,7 +51,19 @@ frame = pd.DataFrame(archive)
 columns = [
     c for c in ("id", "created_at", "role", "subject", "kind", "delivery_status") if c in frame
 ]
-st.dataframe(frame[columns], hide_index=True)
+ui.table(
+    frame[columns].assign(
+        role=frame["role"].map(lambda r: ROLE_TITLES.get(str(r), str(r))),
+        kind=frame["kind"].map({"llm": "Claude", "template": "Template"}).fillna(frame["kind"]),
+    ),
+    money_columns=[],
+    column_config={
+        "id": st.column_config.NumberColumn("#", format="%d", width="small"),
+        "created_at": st.column_config.DatetimeColumn("Written", format="YYYY-MM-DD HH:mm"),
+        "kind": st.column_config.TextColumn("Written by"),
+        "delivery_status": st.column_config.TextColumn("Email"),
+    },
+)
 pick = st.selectbox("Open a briefing", frame["id"].tolist(), key="briefing_pick")
 if pick is not None:
     st.markdown(services.briefing_markdown(service.get_briefing(ui.state(), int(pick))))

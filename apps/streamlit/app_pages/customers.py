@@ -10,6 +10,7 @@ import streamlit as st
 from apps.streamlit import queries, ui
 
 company = ui.company_id()
+cur = ui.currency(company)
 st.title("Customer health")
 
 frame = queries.customers(company)
@@ -23,7 +24,9 @@ if ui.has_rows(churn):
 
     def _reasons(text: object) -> str:
         try:
-            return ", ".join(str(r.get("feature")) for r in json.loads(str(text))[:3])
+            return ", ".join(
+                str(r.get("feature")).replace("_", " ") for r in json.loads(str(text))[:3]
+            )
         except (ValueError, TypeError, AttributeError):
             return ""
 
@@ -41,18 +44,36 @@ bands = frame.groupby("health_band", as_index=False).agg(
 )
 cols = st.columns(len(bands) or 1)
 for col, (_, band) in zip(cols, bands.iterrows(), strict=False):
-    col.metric(str(band["health_band"]), int(band["customers"]), border=True)
+    col.metric(
+        str(band["health_band"]).replace("_", " ").capitalize(),
+        int(band["customers"]),
+        f"{ui.money(band['revenue_12m'], cur)} revenue, 12 months",
+        delta_color="gray",
+        delta_arrow="off",
+        border=True,
+    )
 st.altair_chart(
-    alt.Chart(frame.assign(health_score=frame["health_score"].astype(float)))
+    alt.Chart(
+        frame.assign(
+            health_score=frame["health_score"].astype(float),
+            health=frame["health_band"].astype(str).str.replace("_", " "),
+        )
+    )
     .mark_bar()
     .encode(
         x=alt.X("health_score:Q", bin=alt.Bin(step=10), title="health score"),
         y=alt.Y("count():Q", title="customers"),
-        color="health_band:N",
+        color=alt.Color("health:N", title=None, legend=alt.Legend(orient="top")),
     ),
     width="stretch",
 )
 band = st.multiselect("Bands", sorted(frame["health_band"].dropna().unique()), key="cust_bands")
 shown = frame[frame["health_band"].isin(band)] if band else frame
-st.dataframe(shown, hide_index=True)
+ui.table(
+    shown.drop(columns=["partner_id"]).assign(
+        health_band=shown["health_band"].astype(str).str.replace("_", " ")
+    ),
+    cur,
+    money_columns=["revenue_12m", "open_overdue_amount"],
+)
 ui.csv_download(shown, f"customer_health_company_{company}")

@@ -35,13 +35,16 @@ else:
         "Last extraction",
         "—" if extracted.isna().all() else f"{extracted.max():%Y-%m-%d %H:%M} UTC",
     )
-    st.dataframe(
+    ui.table(
         fresh,
-        hide_index=True,
+        money_columns=[],
         column_config={
-            "status": st.column_config.TextColumn(help="fresh = within the schedule's promise"),
+            "status": st.column_config.TextColumn(
+                "Status", help="fresh = within the schedule's promise"
+            ),
             "max_age_hours": st.column_config.NumberColumn(
-                help="finance models: hourly job, sales: every 4 h, the rest: daily"
+                "Max age (hours)",
+                help="finance models: hourly job, sales: every 4 h, the rest: daily",
             ),
         },
     )
@@ -53,7 +56,7 @@ if not ui.has_rows(loads):
     ui.no_data("no dlt load recorded (raw_odoo._dlt_loads)")
 else:
     assert loads is not None
-    st.dataframe(loads, hide_index=True)
+    ui.table(loads, money_columns=[])
 
 st.subheader("Pipeline runs and checks")
 runs, failed_checks, note = pipeline_status.recent(limit=10)
@@ -62,12 +65,12 @@ if note:
 if runs.empty:
     ui.no_data("no Dagster run recorded in this instance")
 else:
-    st.dataframe(runs, hide_index=True)
+    ui.table(runs, money_columns=[])
 if failed_checks.empty:
     st.success("No failed asset check in the recent runs.")
 else:
     st.error(f"{len(failed_checks)} failed check(s) in the recent runs")
-    st.dataframe(failed_checks, hide_index=True)
+    ui.table(failed_checks, money_columns=[])
 
 st.subheader("Models")
 model_runs = queries.ml_model_runs()
@@ -75,4 +78,4 @@ if not ui.has_rows(model_runs):
     ui.no_data("no model trained yet (ml.model_runs)")
 else:
     assert model_runs is not None
-    st.dataframe(model_runs, hide_index=True)
+    ui.table(model_runs, money_columns=[])

@@ -7,6 +7,7 @@ import streamlit as st
 from apps.streamlit import charts, queries, ui
 
 company = ui.company_id()
+cur = ui.currency(company)
 st.title("Finance")
 
 kind = st.segmented_control(
@@ -19,12 +20,19 @@ else:
     assert aging is not None
     interval = int(aging["aging_interval_days"].iloc[0])
     cols = st.columns(3)
-    cols[0].metric("Open", ui.money(aging["residual_total"].sum()))
-    cols[1].metric("Overdue", ui.money(aging["residual_overdue"].sum()))
+    cols[0].metric("Open", ui.money(aging["residual_total"].sum(), cur))
+    cols[1].metric("Overdue", ui.money(aging["residual_overdue"].sum(), cur))
     cols[2].metric("Partners with open items", len(aging))
-    st.subheader(f"Aging by partner ({interval}-day buckets, as of {aging['as_of_date'].iloc[0]})")
-    st.altair_chart(charts.aging_stacked(aging), width="stretch")
-    st.dataframe(aging.drop(columns=["aging_interval_days"]), hide_index=True)
+    who = "customer" if kind == "receivable" else "vendor"
+    st.subheader(
+        f"Aging by {who} ({interval}-day buckets, as of {ui.day(aging['as_of_date'].iloc[0])})"
+    )
+    st.altair_chart(charts.aging_stacked(aging, currency=cur), width="stretch")
+    ui.table(
+        aging.drop(columns=["aging_interval_days", "partner_id", "as_of_date"]),
+        cur,
+        column_config={"partner": st.column_config.TextColumn(who.capitalize())},
+    )
     ui.csv_download(aging, f"{kind}_aging_company_{company}")
 
 st.subheader("Overdue invoices and bills")
@@ -33,12 +41,17 @@ if not ui.has_rows(invoices):
     ui.no_data("nothing overdue (finance.fct_overdue_invoices)")
 else:
     assert invoices is not None
-    st.dataframe(
-        invoices,
-        hide_index=True,
-        column_config={
-            "residual": st.column_config.NumberColumn(format="%.2f"),
-            "partner_avg_days_late": st.column_config.NumberColumn("partner avg days late"),
-        },
+    ui.table(
+        invoices.drop(columns=["move_id", "partner_id"])
+        .assign(
+            aging_type=invoices["aging_type"]
+            .map({"receivable": "Invoice", "payable": "Bill"})
+            .fillna(invoices["aging_type"]),
+            payment_state=invoices["payment_state"].str.replace("_", " "),
+        )
+        .drop(columns=["aging_bucket"]),
+        cur,
+        money_columns=["residual"],
+        cents=True,
     )
     ui.csv_download(invoices, f"overdue_invoices_company_{company}")

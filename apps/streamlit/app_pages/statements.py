@@ -206,11 +206,11 @@ with pnl_tab:
             delta = (
                 None
                 if pd.isna(previous)
-                else f"{ui.money(net.loc[code, 'amount'] - previous)} vs previous"
+                else f"{ui.money(net.loc[code, 'amount'] - previous, currency)} vs previous"
             )
             col.metric(
-                f"{net.loc[code, 'line_name']} ({currency})",
-                ui.money(net.loc[code, "amount"]),
+                str(net.loc[code, "line_name"]),
+                ui.money(net.loc[code, "amount"], currency),
                 delta,
             )
         shown = pnl.drop(columns=["line_code", "is_total"]).rename(
@@ -258,9 +258,9 @@ with bs_tab:
         wide = wide.rename(columns={d: named[d] for d in list(wide.columns) if d in named})
         totals = wide.set_index("line_code")[f"at {end:%d %b %Y}"]
         cols = st.columns(3)
-        cols[0].metric(f"Total assets ({currency})", ui.money(totals.get("total_assets")))
-        cols[1].metric("Total liabilities", ui.money(totals.get("total_liabilities")))
-        cols[2].metric("Total equity", ui.money(totals.get("total_equity")))
+        cols[0].metric("Total assets", ui.money(totals.get("total_assets"), currency))
+        cols[1].metric("Total liabilities", ui.money(totals.get("total_liabilities"), currency))
+        cols[2].metric("Total equity", ui.money(totals.get("total_equity"), currency))
         shown = wide.drop(columns=["line_sequence", "line_code", "is_total"])
         st.dataframe(
             shown,
@@ -297,8 +297,8 @@ with tb_tab:
         assert accounts is not None
         tb = accounts[(accounts["journal_items"] > 0) | (accounts["closing_balance"].abs() > 0.004)]
         tb_cols = st.columns(2)
-        tb_cols[0].metric("Debit", ui.money(tb["debit"].sum()))
-        tb_cols[1].metric("Credit", ui.money(tb["credit"].sum()))
+        tb_cols[0].metric("Debit", ui.money(tb["debit"].sum(), currency))
+        tb_cols[1].metric("Credit", ui.money(tb["credit"].sum(), currency))
         st.dataframe(
             tb,
             hide_index=True,
