@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from ml.evaluation import Metric, paired_bootstrap_ci
 from ml.warehouse_io import (
     InsufficientData,
     read_sql,
@@ -164,6 +165,43 @@ class Comparison:
         half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
         p = float(stats.t.sf(t * better, n - 1))  # P(a difference this good | no difference)
         return cls(metric_name, metric, baseline_name, base, mean, mean - half, mean + half, p, n)
+
+    @classmethod
+    def bootstrap(
+        cls,
+        metric_name: str,
+        metric: Metric,
+        y: Sequence[float] | np.ndarray,
+        model: Sequence[float] | np.ndarray,
+        baseline_name: str,
+        baseline: Sequence[float] | np.ndarray,
+        groups: Sequence[Any] | np.ndarray | None = None,
+        confidence: float = GATE_CONFIDENCE,
+    ) -> Comparison:
+        """The comparison of a metric computed over the held-out rows (ROC-AUC, Brier...),
+        model and baseline scored on the same rows: the paired bootstrap interval of the
+        difference (``ml.evaluation.paired_bootstrap_ci``; with ``groups``, whole groups are
+        resampled). Passes only when the interval excludes 0 on the better side."""
+        ci = paired_bootstrap_ci(
+            metric,
+            y,
+            model,
+            baseline,
+            groups=groups,
+            lower_is_better=_lower_is_better(metric_name),
+            confidence=confidence,
+        )
+        return cls(
+            metric_name,
+            ci.model,
+            baseline_name,
+            ci.baseline,
+            ci.difference,
+            ci.low,
+            ci.high,
+            ci.p_value,
+            ci.n,
+        )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Comparison:
