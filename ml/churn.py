@@ -40,7 +40,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ml.evaluation import CalibrationReport, brier, calibration_report, roc_auc
+from ml.evaluation import CalibrationReport, Platt, brier, calibration_report, logit, roc_auc
 from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "churn"
@@ -144,37 +144,6 @@ def make_pipeline() -> Pipeline:
     )
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
-    return np.asarray(np.log(p / (1 - p)))
-
-
-@dataclass(frozen=True)
-class Platt:
-    """A monotone (non-decreasing) map of a score to a probability: a logistic regression on
-    one input, fitted on rows the scorer never trained on."""
-
-    slope: float
-    intercept: float
-
-    @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray) -> Platt:
-        x = np.nan_to_num(np.asarray(x, float)).reshape(-1, 1)
-        if len(set(y.tolist())) < 2:  # one class: the rate, flat
-            rate = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3))
-            return cls(0.0, float(np.log(rate / (1 - rate))))
-        lr = LogisticRegression(C=1e4, max_iter=2000).fit(x, y)
-        slope = float(lr.coef_[0][0])
-        if slope < 0:  # ranks the other way on these rows: never reverse, fall back to the rate
-            rate = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3))
-            return cls(0.0, float(np.log(rate / (1 - rate))))
-        return cls(slope, float(lr.intercept_[0]))
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        z = self.slope * np.nan_to_num(np.asarray(x, float)) + self.intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-z)))
-
-
 def baseline_input(frame: pl.DataFrame) -> np.ndarray:
     """The baseline's one input: log(1 + silence in usual gaps)."""
     return np.log1p(np.nan_to_num(frame[BASELINE_FEATURE].to_numpy().astype(float), nan=0.0))
@@ -195,7 +164,7 @@ class ChurnModel:
         return np.asarray(self.pipeline.predict_proba(matrix(frame))[:, 1])
 
     def predict(self, frame: pl.DataFrame) -> np.ndarray:
-        return self.calibration(_logit(self.raw(frame)))
+        return self.calibration(logit(self.raw(frame)))
 
     def predict_baseline(self, frame: pl.DataFrame) -> np.ndarray:
         return self.baseline(baseline_input(frame))
@@ -272,7 +241,7 @@ def fit(split: Blocks) -> ChurnModel:
     months = split.calibration["period_month_date"]
     return ChurnModel(
         pipe,
-        Platt.fit(_logit(raw), y_cal),
+        Platt.fit(logit(raw), y_cal),
         Platt.fit(baseline_input(split.calibration), y_cal),
         split.train["period_month_date"].max(),  # type: ignore[arg-type]
         (months.min(), months.max()),  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
+from sklearn.linear_model import LogisticRegression
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
@@ -206,3 +207,34 @@ def calibration_report(
         len(t),
         reliability_table(t, q),
     )
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+@dataclass(frozen=True)
+class Platt:
+    """A monotone (non-decreasing) map of a score to a probability: a logistic regression on
+    one input, fitted on rows the scorer never trained on."""
+
+    slope: float
+    intercept: float
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray) -> Platt:
+        x = np.nan_to_num(np.asarray(x, float)).reshape(-1, 1)
+        if len(set(y.tolist())) < 2:  # one class: the rate, flat
+            rate = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3))
+            return cls(0.0, float(np.log(rate / (1 - rate))))
+        lr = LogisticRegression(C=1e4, max_iter=2000).fit(x, y)
+        slope = float(lr.coef_[0][0])
+        if slope < 0:  # ranks the other way on these rows: never reverse, fall back to the rate
+            rate = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3))
+            return cls(0.0, float(np.log(rate / (1 - rate))))
+        return cls(slope, float(lr.intercept_[0]))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        z = self.slope * np.nan_to_num(np.asarray(x, float)) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))

@@ -154,8 +154,9 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
         _require_module(warehouse, "crm", "crm_stage")
         with warehouse_lock(warehouse):
             leads = read_sql(warehouse, deals.LEADS_SQL)
-            visits = read_sql(warehouse, deals.VISITS_SQL)
-        trained = deals.train(leads, visits)
+            events = read_sql(warehouse, deals.EVENTS_SQL)
+            as_of = read_sql(warehouse, deals.AS_OF_SQL)["as_of"][0]
+        trained = deals.train(leads, events, as_of)
     except InsufficientData as exc:
         return _insufficient(
             warehouse, deals.MODEL_NAME, "deal_scores", deals.SCORE_SCHEMA, exc, now
@@ -165,8 +166,8 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
         deals.MODEL_NAME,
         trained,
         "deal_scores",
-        lambda artefact, version: deals.score(leads, visits, artefact, version, now),
-        lambda label: deals.score_baseline(leads, visits, trained.model, label, now),
+        lambda artefact, version: deals.score(leads, events, as_of, artefact, version, now),
+        lambda label: deals.score_baseline(leads, events, as_of, trained.model, label, now),
         now,
     )
 
