@@ -305,6 +305,16 @@ class ChurnTraining:
     baseline_calibration: CalibrationReport | None = None
     eligibility: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def reports(self) -> dict[str, CalibrationReport]:
+        """Held-out calibration of the model and of the baseline (``ml.model_runs``)."""
+        out = {}
+        if self.calibration is not None:
+            out["churn"] = self.calibration
+        if self.baseline_calibration is not None:
+            out["churn_baseline"] = self.baseline_calibration
+        return out
+
 
 def eligibility_report(prepared: pl.DataFrame) -> dict[str, float]:
     """How many labelled active customer-months are eligible, and the churn rate inside and

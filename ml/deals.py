@@ -229,6 +229,11 @@ class DealTraining:
     metrics: dict[str, float]
     calibration: dict[str, CalibrationReport] = field(default_factory=dict)
 
+    @property
+    def reports(self) -> dict[str, CalibrationReport]:
+        """Held-out calibration of each output and its baseline (``ml.model_runs``)."""
+        return self.calibration
+
 
 def _need_both(y: Any, what: str, where: str) -> None:
     n, pos = len(y), int(np.sum(y))

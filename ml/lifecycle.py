@@ -17,6 +17,7 @@ candidate could not beat, so it is the best measured option), labelled
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Sequence
@@ -30,7 +31,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from ml.evaluation import Metric, paired_bootstrap_ci
+from ml.evaluation import CalibrationReport, Metric, paired_bootstrap_ci
 from ml.warehouse_io import (
     InsufficientData,
     read_sql,
@@ -66,6 +67,16 @@ MODEL_RUNS_SCHEMA: dict[str, Any] = {
     # (a real error); ``reason`` says why for the last two
     "status": pl.Utf8,
     "reason": pl.Utf8,
+    # how good the version's probabilities are as probabilities, on held-out rows its fit
+    # and its calibration never saw (null for models without probabilities): Brier score,
+    # log loss and expected calibration error of its first output, every output's figures
+    # and reliability table as JSON, and whether it was calibrated out of sample (only
+    # then does the dashboard show its probabilities)
+    "brier": pl.Float64,
+    "log_loss": pl.Float64,
+    "ece": pl.Float64,
+    "reliability": pl.Utf8,
+    "calibrated": pl.Boolean,
 }
 
 STATUS_TRAINED = "trained"
@@ -232,6 +243,37 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:+.4f}"
 
 
+def _calibration(reports: dict[str, CalibrationReport] | None) -> dict[str, Any]:
+    """The calibration columns of a run's rows (nulls without reports)."""
+    if not reports:
+        return {
+            "brier": None,
+            "log_loss": None,
+            "ece": None,
+            "reliability": None,
+            "calibrated": None,
+        }
+    first = next(iter(reports.values()))
+    return {
+        "brier": first.brier,
+        "log_loss": first.log_loss,
+        "ece": first.ece,
+        "reliability": json.dumps(
+            {
+                name: {
+                    "n": r.n,
+                    "brier": r.brier,
+                    "log_loss": r.log_loss,
+                    "ece": r.ece,
+                    "table": r.table,
+                }
+                for name, r in reports.items()
+            }
+        ),
+        "calibrated": True,
+    }
+
+
 def _margin(c: Comparison) -> dict[str, Any]:
     return {
         "difference": c.difference,
@@ -281,6 +323,7 @@ def register_run(
     artefact: Any,
     comparisons: list[Comparison],
     trained_at: datetime | None = None,
+    calibration: dict[str, CalibrationReport] | None = None,
 ) -> Serving:
     """Record a candidate, save its artefact, and decide which version serves.
 
@@ -319,6 +362,7 @@ def register_run(
                     **_margin(c),
                     "status": STATUS_TRAINED,
                     "reason": None,
+                    **_calibration(calibration),
                 }
                 for c in comparisons
             ],
@@ -362,6 +406,7 @@ def mark_baseline_serving(
     model_name: str,
     comparisons: list[Comparison],
     trained_at: datetime | None = None,
+    calibration: dict[str, CalibrationReport] | None = None,
 ) -> str:
     """Record that the baseline of ``comparisons[0]`` serves ``model_name`` (no version has
     ever passed): one serving row per comparison, replacing earlier baseline rows of this
@@ -392,6 +437,7 @@ def mark_baseline_serving(
                     **_margin(Comparison("", 0.0, "", 0.0)),
                     "status": STATUS_BASELINE,
                     "reason": None,
+                    **_calibration(calibration),
                 }
                 for c in comparisons
             ],
@@ -480,6 +526,7 @@ def record_state(
                     **_margin(Comparison("", 0.0, "", 0.0)),
                     "status": status,
                     "reason": reason,
+                    **_calibration(None),
                 }
             ],
             schema=MODEL_RUNS_SCHEMA,

@@ -116,10 +116,15 @@ def _serve(
     """Register the candidate, score with the version that serves (or, while none has ever
     passed, with the baseline it was measured against, labelled as such; ``baseline_name``
     picks one when it was measured against several) and write ``table``."""
-    serving = register_run(warehouse, model_name, trained.model, trained.comparisons, now)
+    reports = getattr(trained, "reports", None) or {}
+    mine = {k: v for k, v in reports.items() if not k.endswith("baseline")} or None
+    theirs = {
+        k.removesuffix("_baseline"): v for k, v in reports.items() if k.endswith("baseline")
+    } or None
+    serving = register_run(warehouse, model_name, trained.model, trained.comparisons, now, mine)
     if serving.version is None:
         comparisons = [c for c in trained.comparisons if baseline_name in (None, c.baseline_name)]
-        label = mark_baseline_serving(warehouse, model_name, comparisons, now)
+        label = mark_baseline_serving(warehouse, model_name, comparisons, now, theirs)
         scores = score_baseline(label)
     else:
         label = serving.version

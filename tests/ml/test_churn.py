@@ -161,6 +161,12 @@ def test_churn_asset_records_the_gate_with_its_margin_and_what_serves(ml_warehou
     assert margin["difference_low"] <= margin["difference"] <= margin["difference_high"]
     assert margin["n_pairs"] > 10
     assert evaluation.passed == bool(v1["passed"].all())
+    # calibration measured out of sample and stored with the version (and with the baseline)
+    row = v1.row(0, named=True)
+    assert row["calibrated"] and 0 <= row["ece"] <= 1 and 0 <= row["brier"] <= 1
+    table = json.loads(row["reliability"])["churn"]["table"]
+    assert sum(b["n"] for b in table) >= margin["n_pairs"]  # rows, at least one per customer
+    assert all(0 <= b["predicted"] <= 1 and 0 <= b["observed"] <= 1 for b in table)
     assert "95% CI" in str(evaluation.metadata)
     scores = read_sql(ml_warehouse, "select * from ml.churn_scores")
     _check_scores(scores)
@@ -168,6 +174,8 @@ def test_churn_asset_records_the_gate_with_its_margin_and_what_serves(ml_warehou
     assert scores["model_version"].unique().to_list() == [served]
     if not v1["passed"].all():
         assert served == f"baseline:{churn.BASELINE_NAME}"
+        base = runs.filter(pl.col("model_version") == served).row(0, named=True)
+        assert base["calibrated"] and "churn" in json.loads(base["reliability"])
         assert {json.loads(r)[0]["feature"] for r in scores["top_reasons"]} == {
             churn.BASELINE_FEATURE
         }
