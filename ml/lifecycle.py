@@ -95,7 +95,8 @@ GATE_CONFIDENCE = 0.95  # two-sided: the interval of the difference must exclude
 
 
 def _lower_is_better(metric_name: str) -> bool:
-    return any(metric_name.lower().startswith(p) for p in LOWER_IS_BETTER)
+    """Whether the metric is a loss: its name contains one (``win_brier``, ``mae_...``)."""
+    return any(p in metric_name.lower() for p in LOWER_IS_BETTER)
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,8 @@ def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummar
         with warehouse_lock(warehouse):
             demand = read_sql(warehouse, stockout.DEMAND_SQL)
             cover = read_sql(warehouse, stockout.COVER_SQL)
-        trained = stockout.train(demand, cover)
+            moves = read_sql(warehouse, stockout.MOVES_SQL)
+        trained = stockout.train(demand, cover, moves=moves)
     except InsufficientData as exc:
         return _insufficient(
             warehouse, stockout.MODEL_NAME, "stockout_predictions", stockout.SCORE_SCHEMA, exc, now

@@ -69,6 +69,9 @@ def test_lower_is_better_metrics_pass_on_the_lower_side():
     assert c.difference < 0 and c.difference_high < 0 and c.passed
     reverse = Comparison.bootstrap("brier", brier, y, p_bad, "model", p_good)
     assert not reverse.passed
+    # a prefixed name is still a loss (the deal and stock-out gates name theirs so)
+    prefixed = Comparison.bootstrap("win_brier", brier, y, p_good, "constant", p_bad)
+    assert prefixed.passed and prefixed.p_value < 0.05
 
 
 @pytest.mark.unit
