@@ -316,6 +316,13 @@ class ChurnTraining:
         return out
 
 
+def _rate(rows: pl.DataFrame) -> float:
+    """Share of ``rows`` with no order in the next 90 days (NaN without rows)."""
+    if not rows.height:
+        return float("nan")
+    return float(rows["churned"].cast(pl.Float64).to_numpy().mean())
+
+
 def eligibility_report(prepared: pl.DataFrame) -> dict[str, float]:
     """How many labelled active customer-months are eligible, and the churn rate inside and
     outside (applied equally to the model and the baseline)."""
@@ -326,12 +333,8 @@ def eligibility_report(prepared: pl.DataFrame) -> dict[str, float]:
         "labelled_rows": float(lab.height),
         "eligible_rows": float(inside.height),
         "eligible_share": inside.height / lab.height if lab.height else float("nan"),
-        "eligible_churn_rate": float(inside["churned"].mean() or 0.0)
-        if inside.height
-        else float("nan"),  # type: ignore[arg-type]
-        "ineligible_no_order_rate": float(outside["churned"].mean() or 0.0)
-        if outside.height
-        else float("nan"),  # type: ignore[arg-type]
+        "eligible_churn_rate": _rate(inside),
+        "ineligible_no_order_rate": _rate(outside),
     }
 
 
