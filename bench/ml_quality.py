@@ -452,7 +452,7 @@ def recorded_forecasts(cache: Path) -> None:
                 + (
                     "; held-out "
                     + ", ".join(f"{k} {v:.4f}" for k, v in s.metrics.items() if "brier" in k)
-                    if s.metrics
+                    if any("brier" in k for k in s.metrics)
                     else ""
                 )
             )

@@ -141,8 +141,8 @@ def test_never_passed_model_serves_its_baseline_then_a_passing_version_replaces_
 
     real_train = stockout.train
 
-    def failing(demand, cover, model=None):  # type: ignore[no-untyped-def]
-        trained = real_train(demand, cover, model)
+    def failing(demand, cover, model=None, moves=None):  # type: ignore[no-untyped-def]
+        trained = real_train(demand, cover, model, moves=moves)
         c = trained.comparisons[0]
         worse = type(c)(c.metric_name, c.baseline_value + 1.0, c.baseline_name, c.baseline_value)
         return stockout.StockoutTraining(trained.model, [worse], trained.metrics)
