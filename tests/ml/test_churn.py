@@ -136,6 +136,11 @@ def test_a_model_that_ranks_the_silent_customer_last_never_serves(ml_warehouse, 
     coef[:] = 0.0
     coef[0][churn.FEATURES.index("silence_in_gaps")] = -1.0
     assert not churn.silent_first(trained.model)
+    # the gate's required row for it fails, and with it the version
+    required = churn.Comparison(
+        "silent_regular_ranked_first", float(churn.silent_first(trained.model)), "required", 1.0
+    )
+    assert not required.passed
 
 
 def _check_scores(scores: pl.DataFrame) -> None:
