@@ -314,8 +314,10 @@ def as_of_datetime(as_of: date | datetime | None, leads: pl.DataFrame) -> dateti
         return as_of.replace(tzinfo=None)
     if isinstance(as_of, date):
         return datetime.combine(as_of, datetime.max.time()).replace(microsecond=0)
-    stamps = [leads["created_at"].max(), leads["closed_at"].max()]
-    return max(s for s in stamps if s is not None)  # type: ignore[type-var,return-value]
+    stamps = [s for s in (leads["created_at"].max(), leads["closed_at"].max()) if s is not None]
+    if not stamps:
+        raise InsufficientData("insufficient history: no deals (crm.lead is empty)")
+    return max(stamps)  # type: ignore[type-var,return-value]
 
 
 def train(leads: pl.DataFrame, events: pl.DataFrame, as_of: date | datetime | None) -> DealTraining:

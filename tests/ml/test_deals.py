@@ -162,3 +162,12 @@ def test_snapshots_of_a_deal_never_reach_past_its_close(deal_data):
     assert (joined["snapshot_at"] < joined["closed_at"]).all()
     assert (joined["snapshot_at"] > joined["created_at"]).all()
     assert isinstance(until, datetime)
+
+
+@pytest.mark.unit
+def test_a_company_without_deals_is_insufficient_not_a_failure(deal_data):
+    from ml.lifecycle import InsufficientData
+
+    leads, events, _ = deal_data
+    with pytest.raises(InsufficientData, match="no deals"):
+        deals.train(leads.clear(), events.clear(), None)
