@@ -1,70 +1,75 @@
-"""Deal outcome and stall risk for every open lead and opportunity.
+"""Deal outcome and stall risk for every open lead and opportunity, learned and measured on
+the deals as they stood while open (point-in-time snapshots, ``ml.deal_features``).
 
-*Win probability*: logistic regression on closed deals (won vs lost), features known while a
-deal is open — amount, type, chatter and activity counts, and the team's and salesperson's
-win rates *from the training period only* (target encoding that never sees validation).
-Split by close date; the baseline is the salesperson's historical win rate on its own.
+*Win probability*: will this open deal be won? A logistic regression on snapshots of closed
+deals (every ``SNAPSHOT_STEP_DAYS`` of their open life): stage and time in it, age, stage
+changes so far, amount, priority, activities done and messages so far, recent interaction,
+and the salesperson's win rate over deals closed before the snapshot. The baseline is what a
+sales manager reads off history: the win rate of deals at the same stage and age (the
+stage-and-age table of the training snapshots, shrunk to the stage's rate).
 
-*Stall probability*: the probability that the deal reaches its stage's rotting threshold
-(Odoo's ``rotting_threshold_days``; where a stage never rots, the 90th percentile of how long
-closed deals stayed in it) before it moves or closes — Odoo's own definition of a rotting
-deal, so a deal already past it in a stage that rots scores 1 (the event has happened). Learned on *snapshots* of closed stage visits
-(every other day of the visit while it was still under the threshold: was this visit going
-to last to the threshold?) by a logistic regression on the time in stage relative to the
-threshold and whether the stage ever rots. A deal with an interaction (message or activity)
-inside its threshold window is slow but alive, and its served risk is halved (a heuristic on
-top of the validated model: the marts keep only the last interaction, so it cannot be
-replayed on historical snapshots).
-Baseline: days in stage alone, on the same held-out snapshots.
+*Stall probability*: will the deal go ``STALL_HORIZON_DAYS`` without any sign of life (no
+stage change, no activity done, no message, not closed)? Labelled on snapshots of every deal
+whose next 30 days are over, judged on later snapshot dates. The label looks only forward
+and no feature is a function of it; the baseline is what a sales manager looks at: days since
+the deal's last sign of life (stage change or interaction), which ranks a deal stuck without
+a word above one stuck but still being worked.
+Every deal open at the snapshot is eligible, model and baseline alike. (Deals in the stages
+that rot alone were tried: on the simulated companies no deal there ever went 30 days
+without a sign of life before the planted ones, so there was nothing to learn from.) The
+stage's rotting threshold enters as features (``overrun`` = days in stage / threshold,
+``stage_rots``), never as the label.
+
+Both are calibrated out of sample: fitted on the oldest block, Platt-calibrated on the next,
+judged on the newest (by close date for win, by snapshot date for stall), against their
+baseline on the same snapshots, resampled by deal (a deal's snapshots are correlated).
+The served version is refitted one block later and calibrated on the newest block.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import polars as pl
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ml import deal_features as pit
+from ml.evaluation import CalibrationReport, Platt, brier, calibration_report, logit, roc_auc
 from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "deals"
-
 LEADS_SQL = """
-select l.lead_id, l.company_id, l.team_id, l.user_id, l.lead_type, l.outcome, l.stage_id,
-       l.stage_sequence, l.rotting_threshold_days, l.expected_revenue, l.probability,
-       l.created_at, l.closed_at, l.last_stage_update_at,
-       l.interaction_message_count as message_count,
-       l.planned_activity_count as activity_count,
-       l.last_interaction_at
-from sales.dim_leads l
+select lead_id, company_id, team_id, user_id, priority, expected_revenue, created_at,
+       closed_at, outcome
+from sales.dim_leads
 """
-
-VISITS_SQL = """
-select lead_id, stage_id, stage_sequence, outcome, is_current_stage, visit_count,
-       days_in_stage, last_entered_at, as_of_date
-from sales.fct_lead_stage_durations
+EVENTS_SQL = """
+select lead_id, event_at, event_kind, stage_id, stage_sequence, is_won_stage,
+       rotting_threshold_days, field_name,
+       old_value_integer, old_value_float, old_value_char
+from sales.fct_lead_events
 """
+AS_OF_SQL = "select max(as_of_date) as as_of from sales.fct_lead_stage_durations"
 # what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
-READS = (
-    "sales.dim_leads",
-    "sales.fct_lead_stage_durations",
-)
+READS = ("sales.dim_leads", "sales.fct_lead_events", "sales.fct_lead_stage_durations")
 
-WIN_FEATURES = [
-    "log_amount",
-    "is_opportunity",
-    "message_count",
-    "activity_count",
-    "team_rate",
-    "user_rate",
-]
+
+SNAPSHOT_STEP_DAYS = 7
+STALL_HORIZON_DAYS = 30
+AGE_BUCKETS = [14.0, 30.0, 60.0, 120.0]  # the baseline's age bands (days)
+BASELINE_STRENGTH = 10.0
+WIN_BASELINE = "stage_and_age_win_rate"
+STALL_BASELINE = "days_since_last_sign_of_life"
+MIN_CLOSED_DEALS = 20
+
+WIN_FEATURES = pit.FEATURES
+STALL_FEATURES = [f for f in pit.FEATURES if f != "user_rate"] + ["overrun", "stage_rots"]
 
 SCORE_SCHEMA: dict[str, Any] = {
     "lead_id": pl.Int64,
@@ -76,125 +81,145 @@ SCORE_SCHEMA: dict[str, Any] = {
 }
 
 
-def _win_pipeline() -> Pipeline:
+def _pipeline() -> Pipeline:
     return Pipeline(
         [
             ("impute", SimpleImputer(strategy="median")),
             ("scale", StandardScaler()),
-            ("model", LogisticRegression(C=1.0, max_iter=2000)),
+            ("model", LogisticRegression(C=0.5, max_iter=2000)),
         ]
     )
 
 
+def _bucket(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("stage_sequence").fill_null(-1).cast(pl.Int64).alias("_stage"),
+        pl.sum_horizontal([(pl.col("age_days") > b).cast(pl.Int64) for b in AGE_BUCKETS])
+        .cast(pl.Utf8)
+        .alias("_age"),
+    )
+
+
+@dataclass(frozen=True)
+class StageAgeRates:
+    """Win rate by (stage, age band) of training snapshots, shrunk to the stage's rate and
+    that to the overall rate."""
+
+    cells: dict[tuple[int, str], float]
+    stages: dict[int, float]
+    prior: float
+
+    @classmethod
+    def fit(cls, snaps: pl.DataFrame) -> StageAgeRates:
+        b = _bucket(snaps)
+        prior = float(b["won"].mean() or 0.0)  # type: ignore[arg-type]
+        stages = {}
+        for r in (
+            b.group_by("_stage").agg(pl.col("won").sum().alias("w"), pl.len().alias("n")).to_dicts()
+        ):
+            stages[int(r["_stage"])] = (r["w"] + BASELINE_STRENGTH * prior) / (
+                r["n"] + BASELINE_STRENGTH
+            )
+        cells = {}
+        for r in (
+            b.group_by("_stage", "_age")
+            .agg(pl.col("won").sum().alias("w"), pl.len().alias("n"))
+            .to_dicts()
+        ):
+            s = stages[int(r["_stage"])]
+            cells[(int(r["_stage"]), str(r["_age"]))] = (r["w"] + BASELINE_STRENGTH * s) / (
+                r["n"] + BASELINE_STRENGTH
+            )
+        return cls(cells, stages, prior)
+
+    def __call__(self, frame: pl.DataFrame) -> np.ndarray:
+        b = _bucket(frame)
+        return np.array(
+            [
+                self.cells.get((st, str(age)), self.stages.get(st, self.prior))
+                for st, age in zip(b["_stage"].to_list(), b["_age"].to_list(), strict=True)
+            ],
+            dtype=float,
+        )
+
+
 @dataclass
 class DealModel:
-    """Everything scoring needs: the two classifiers and the training-period encodings."""
+    """What serves: both regressions with their out-of-sample calibrations, and the
+    baselines (fitted on the same blocks) with theirs."""
 
     win: Pipeline
-    team_rates: dict[int, float]
-    user_rates: dict[int, float]
-    prior: float
-    stall: LogisticRegression
-    stage_limits: dict[int, float]
-    # stages whose rotting threshold is 0 (Odoo: never rots); empty in pre-snapshot versions
-    never_rots: frozenset[int] = frozenset()
+    win_calibration: Platt
+    stall: Pipeline
+    stall_calibration: Platt
+    win_baseline: StageAgeRates
+    win_baseline_calibration: Platt
+    stall_baseline_calibration: Platt
+
+    def win_probability(self, frame: pl.DataFrame) -> np.ndarray:
+        raw = self.win.predict_proba(pit.matrix(frame, WIN_FEATURES))[:, 1]
+        return self.win_calibration(logit(raw))
+
+    def stall_probability(self, frame: pl.DataFrame) -> np.ndarray:
+        raw = self.stall.predict_proba(pit.matrix(frame, STALL_FEATURES))[:, 1]
+        return self.stall_calibration(logit(raw))
+
+    def win_baseline_probability(self, frame: pl.DataFrame) -> np.ndarray:
+        return self.win_baseline_calibration(logit(self.win_baseline(frame)))
+
+    def stall_baseline_probability(self, frame: pl.DataFrame) -> np.ndarray:
+        return self.stall_baseline_calibration(_days_input(frame))
 
 
-def _rates(frame: pl.DataFrame, key: str, prior: float, strength: float = 10.0) -> dict[int, float]:
-    """Smoothed win rate per team/salesperson (shrunk towards the overall rate)."""
-    agg = frame.group_by(key).agg(pl.col("won").sum().alias("w"), pl.len().alias("n"))
-    return {
-        int(r[key]) if r[key] is not None else -1: (r["w"] + strength * prior) / (r["n"] + strength)
-        for r in agg.to_dicts()
-    }
+def _days_input(frame: pl.DataFrame) -> np.ndarray:
+    return np.log1p(np.nan_to_num(frame["days_quiet"].to_numpy().astype(float)))
 
 
-def _win_matrix(
-    frame: pl.DataFrame, team: dict[int, float], user: dict[int, float], prior: float
-) -> np.ndarray:
-    out = frame.with_columns(
-        pl.col("expected_revenue").cast(pl.Float64).fill_null(0).log1p().alias("log_amount"),
-        (pl.col("lead_type") == "opportunity").cast(pl.Float64).alias("is_opportunity"),
-        pl.col("team_id")
-        .fill_null(-1)
-        .replace_strict(team, default=prior, return_dtype=pl.Float64)
-        .alias("team_rate"),
-        pl.col("user_id")
-        .fill_null(-1)
-        .replace_strict(user, default=prior, return_dtype=pl.Float64)
-        .alias("user_rate"),
+def win_snapshots(leads: pl.DataFrame, events: pl.DataFrame, until: datetime) -> pl.DataFrame:
+    """Snapshots of closed deals while they were open, with their outcome."""
+    grid = pit.snapshot_grid(leads, until, SNAPSHOT_STEP_DAYS, closed_only=True)
+    rows = pit.features_at(leads, events, grid)
+    return rows.join(leads.select("lead_id", "won", "closed_at"), on="lead_id", how="left")
+
+
+def stall_snapshots(leads: pl.DataFrame, events: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
+    """Snapshots of every deal (open ones too) whose next ``STALL_HORIZON_DAYS`` are over,
+    labelled ``stalled`` = no stage change, activity, message or close in them."""
+    horizon = timedelta(days=STALL_HORIZON_DAYS)
+    grid = pit.snapshot_grid(
+        leads.filter(pl.col("outcome") != "archived"), as_of - horizon, SNAPSHOT_STEP_DAYS
     )
-    return out.select(WIN_FEATURES).to_numpy().astype(float)
-
-
-def _prepare_leads(leads: pl.DataFrame) -> pl.DataFrame:
-    return leads.with_columns(
-        pl.col(pl.Decimal).cast(pl.Float64),
-        (pl.col("outcome") == "won").cast(pl.Int8).alias("won"),
+    rows = pit.features_at(leads, events, grid)
+    life = events.filter(pl.col("event_kind").is_in(["stage", "activity_done", "message"])).select(
+        "lead_id", "event_at"
     )
-
-
-def _stall_limits(visits: pl.DataFrame, leads: pl.DataFrame) -> dict[int, float]:
-    """Per stage: its rotting threshold, or the p90 of closed visits where it never rots."""
-    closed = visits.filter(~pl.col("is_current_stage") | (pl.col("outcome") != "open"))
-    p90 = closed.group_by("stage_id").agg(pl.col("days_in_stage").quantile(0.9).alias("p90"))
-    rot = leads.group_by("stage_id").agg(pl.col("rotting_threshold_days").max().alias("rot"))
-    limits = {}
-    for r in p90.join(rot, on="stage_id", how="full", coalesce=True).to_dicts():
-        rot_days = r["rot"] or 0
-        limits[int(r["stage_id"])] = float(rot_days if rot_days > 0 else max(r["p90"] or 30.0, 1.0))
-    return limits
-
-
-def _never_rots(leads: pl.DataFrame) -> frozenset[int]:
-    rot = leads.group_by("stage_id").agg(pl.col("rotting_threshold_days").max().alias("rot"))
-    return frozenset(int(r["stage_id"]) for r in rot.to_dicts() if (r["rot"] or 0) <= 0)
-
-
-def _stall_frame(
-    visits: pl.DataFrame, limits: dict[int, float], never_rots: frozenset[int] = frozenset()
-) -> pl.DataFrame:
-    return visits.with_columns(
-        pl.col("stage_id")
-        .replace_strict(limits, default=30.0, return_dtype=pl.Float64)
-        .alias("limit"),
-        pl.col("stage_id").is_in(list(never_rots)).cast(pl.Float64).alias("never_rots"),
-    ).with_columns(
-        (pl.col("days_in_stage").cast(pl.Float64) / pl.col("limit")).log1p().alias("overrun"),
+    nxt = (
+        grid.join(life, on="lead_id")
+        .filter(
+            (pl.col("event_at") > pl.col("snapshot_at"))
+            & (pl.col("event_at") <= pl.col("snapshot_at") + horizon)
+        )
+        .select("lead_id", "snapshot_at")
+        .unique()
+        .with_columns(pl.lit(1).alias("_alive"))
     )
-
-
-STALL_FEATURES = ["overrun", "never_rots"]
-SNAPSHOT_STEP_DAYS = 2
-
-
-def stall_snapshots(
-    visits: pl.DataFrame, limits: dict[int, float], never_rots: frozenset[int]
-) -> pl.DataFrame:
-    """One row per closed stage visit and snapshot day ``d`` (every other day while the
-    deal was in the stage and still under its threshold) with ``y`` = the visit lasted to
-    the threshold. Snapshots only see what was known on day ``d``; terminal Won visits and
-    open visits (outcome unknown) are left out."""
-    closed = visits.filter(
-        (pl.col("outcome") != "open") & ~((pl.col("outcome") == "won") & pl.col("is_current_stage"))
+    closes = leads.select("lead_id", "closed_at")
+    return (
+        rows.join(nxt, on=["lead_id", "snapshot_at"], how="left")
+        .join(closes, on="lead_id", how="left")
+        .with_columns(
+            (
+                pl.col("_alive").is_null()
+                & (
+                    pl.col("closed_at").is_null()
+                    | (pl.col("closed_at") > pl.col("snapshot_at") + horizon)
+                )
+            )
+            .cast(pl.Int8)
+            .alias("stalled")
+        )
+        .drop("_alive")
     )
-    frame = _stall_frame(closed, limits, never_rots).with_columns(
-        pl.col("days_in_stage").cast(pl.Float64).alias("total_days"),
-    )
-    last = pl.min_horizontal(pl.col("total_days"), pl.col("limit").ceil() - 1).clip(0)
-    snaps = frame.with_columns(
-        pl.int_ranges(0, last.cast(pl.Int64) + 1, SNAPSHOT_STEP_DAYS).alias("d")
-    ).explode("d")
-    return snaps.with_columns(
-        pl.col("d").cast(pl.Float64).alias("days_in_stage"),
-        (pl.col("d").cast(pl.Float64) / pl.col("limit")).log1p().alias("overrun"),
-        (pl.col("total_days") >= pl.col("limit")).cast(pl.Int8).alias("y"),
-    )
-
-
-def _stall_x(frame: pl.DataFrame, model: LogisticRegression) -> np.ndarray:
-    # versions trained before the snapshot label used the overrun alone
-    return frame.select(STALL_FEATURES[: model.n_features_in_]).to_numpy().astype(float)
 
 
 @dataclass(frozen=True)
@@ -202,15 +227,15 @@ class DealTraining:
     model: DealModel
     comparisons: list[Comparison]
     metrics: dict[str, float]
+    calibration: dict[str, CalibrationReport] = field(default_factory=dict)
 
-
-# the minimum: closed deals to split by close date, each side with wins and losses, and
-# stage visits that both did and did not reach their stage's threshold
-MIN_CLOSED_DEALS = 20
+    @property
+    def reports(self) -> dict[str, CalibrationReport]:
+        """Held-out calibration of each output and its baseline (``ml.model_runs``)."""
+        return self.calibration
 
 
 def _need_both(y: Any, what: str, where: str) -> None:
-    """Both outcomes of ``what`` among ``where``, or there is nothing to learn or measure."""
     n, pos = len(y), int(np.sum(y))
     if n == 0 or pos in (0, n):
         have = "none" if n == 0 else ("all" if pos == n else "none")
@@ -219,174 +244,201 @@ def _need_both(y: Any, what: str, where: str) -> None:
         )
 
 
-def _fit(leads: pl.DataFrame, visits: pl.DataFrame) -> DealModel:
-    closed = leads.filter(pl.col("outcome").is_in(["won", "lost"]))
-    _need_both(closed["won"].to_numpy(), "won", "closed training deals")
-    prior = float(closed["won"].mean() or 0.0)  # type: ignore[arg-type]
-    team, user = _rates(closed, "team_id", prior), _rates(closed, "user_id", prior)
-    win = _win_pipeline().fit(_win_matrix(closed, team, user, prior), closed["won"].to_numpy())
-    limits = _stall_limits(visits, leads)
-    never_rots = _never_rots(leads)
-    snaps = stall_snapshots(visits, limits, never_rots)
-    _need_both(snaps["y"].to_numpy(), "reached their stage's stall threshold", "training visits")
-    stall = LogisticRegression().fit(
-        snaps.select(STALL_FEATURES).to_numpy().astype(float), snaps["y"].to_numpy()
+@dataclass(frozen=True)
+class Blocks:
+    train: pl.DataFrame
+    calibration: pl.DataFrame
+    validation: pl.DataFrame
+
+
+def win_blocks(snaps: pl.DataFrame, closed: pl.DataFrame, validate: bool) -> Blocks:
+    """By close date: train (oldest 60% of closed deals) | calibration (next 20%) |
+    validation (newest 20%); for serving, train (oldest 75%) | calibration (newest 25%).
+    A block's snapshots are all dated before its deals closed."""
+    times = closed.sort("closed_at")["closed_at"]
+    cuts = (0.6, 0.8) if validate else (0.75, 1.01)
+    c1 = times[int(len(times) * cuts[0])]
+    c2 = times[min(int(len(times) * cuts[1]), len(times) - 1)] if validate else None
+    train = snaps.filter(pl.col("closed_at") < c1)
+    if c2 is None:
+        return Blocks(train, snaps.filter(pl.col("closed_at") >= c1), snaps.clear())
+    return Blocks(
+        train,
+        snaps.filter((pl.col("closed_at") >= c1) & (pl.col("closed_at") < c2)),
+        snaps.filter(pl.col("closed_at") >= c2),
     )
-    return DealModel(win, team, user, prior, stall, limits, never_rots)
 
 
-def train(leads: pl.DataFrame, visits: pl.DataFrame) -> DealTraining:
-    """Validate on the last quarter of closed deals (by close date), then refit on all."""
-    leads = _prepare_leads(leads)
-    closed = leads.filter(pl.col("outcome").is_in(["won", "lost"])).sort("closed_at")
+def stall_blocks(snaps: pl.DataFrame, validate: bool, block_days: int = 90) -> Blocks:
+    """By snapshot date, the newest ``block_days`` of labelled snapshots validate and the
+    ``block_days`` before them calibrate (for serving: the newest calibrate), with a
+    ``STALL_HORIZON_DAYS`` embargo so no earlier block's label window reaches into the next."""
+    last = snaps["snapshot_at"].max()
+    if last is None:
+        return Blocks(snaps, snaps, snaps)
+    gap = timedelta(days=STALL_HORIZON_DAYS)
+    block = timedelta(days=block_days)
+    val_start = last - block if validate else last + timedelta(days=1)  # type: ignore[operator]
+    cal_start = val_start - gap - block
+    validation = snaps.filter(pl.col("snapshot_at") > val_start) if validate else snaps.clear()
+    calibration = snaps.filter(
+        (pl.col("snapshot_at") > cal_start) & (pl.col("snapshot_at") <= val_start - gap)
+    )
+    train = snaps.filter(pl.col("snapshot_at") <= cal_start - gap)
+    return Blocks(train, calibration, validation)
+
+
+def _fit(win: Blocks, stall: Blocks) -> DealModel:
+    for part, b in (("win", win), ("stall", stall)):
+        label = "won" if part == "win" else "stalled"
+        for name, rows in (("training", b.train), ("calibration", b.calibration)):
+            _need_both(rows[label].to_numpy(), label, f"{name} {part} snapshots")
+    wp = _pipeline().fit(pit.matrix(win.train, WIN_FEATURES), win.train["won"].to_numpy())
+    sp = _pipeline().fit(pit.matrix(stall.train, STALL_FEATURES), stall.train["stalled"].to_numpy())
+    rates = StageAgeRates.fit(win.train)
+    yw, ys = win.calibration["won"].to_numpy(), stall.calibration["stalled"].to_numpy()
+    return DealModel(
+        wp,
+        Platt.fit(logit(wp.predict_proba(pit.matrix(win.calibration, WIN_FEATURES))[:, 1]), yw),
+        sp,
+        Platt.fit(logit(sp.predict_proba(pit.matrix(stall.calibration, STALL_FEATURES))[:, 1]), ys),
+        rates,
+        Platt.fit(logit(rates(win.calibration)), yw),
+        Platt.fit(_days_input(stall.calibration), ys),
+    )
+
+
+def as_of_datetime(as_of: date | datetime | None, leads: pl.DataFrame) -> datetime:
+    """The end of the sales as-of day (naive UTC), or the newest lead timestamp."""
+    if isinstance(as_of, datetime):
+        return as_of.replace(tzinfo=None)
+    if isinstance(as_of, date):
+        return datetime.combine(as_of, datetime.max.time()).replace(microsecond=0)
+    stamps = [s for s in (leads["created_at"].max(), leads["closed_at"].max()) if s is not None]
+    if not stamps:
+        raise InsufficientData("insufficient history: no deals (crm.lead is empty)")
+    return max(stamps)  # type: ignore[type-var,return-value]
+
+
+def train(leads: pl.DataFrame, events: pl.DataFrame, as_of: date | datetime | None) -> DealTraining:
+    """Blocks, fit, calibrate, judge against the baselines on the same snapshots; then the
+    served version one block later."""
+    leads, events = pit.prepare_leads(leads), pit.prepare_events(events)
+    now = as_of_datetime(as_of, leads)
+    closed = leads.filter(
+        pl.col("outcome").is_in(["won", "lost"]) & pl.col("closed_at").is_not_null()
+    )
     if closed.height < MIN_CLOSED_DEALS:
         raise InsufficientData(
             f"insufficient history: {closed.height} closed deals, needs {MIN_CLOSED_DEALS}"
         )
-    cut = closed["closed_at"][int(closed.height * 0.75)]
-    train_leads = closed.filter(pl.col("closed_at") < cut)
-    val = closed.filter(pl.col("closed_at") >= cut)
-    train_ids = train_leads["lead_id"].implode()
-    model = _fit(train_leads, visits.filter(pl.col("lead_id").is_in(train_ids)))
-    p = model.win.predict_proba(_win_matrix(val, model.team_rates, model.user_rates, model.prior))[
-        :, 1
-    ]
-    base = (
-        val["user_id"]
-        .fill_null(-1)
-        .replace_strict(model.user_rates, default=model.prior, return_dtype=pl.Float64)
+    wins = win_snapshots(leads, events, now)
+    stalls = stall_snapshots(leads, events, now)
+    wb, sb = win_blocks(wins, closed, True), stall_blocks(stalls, True)
+    _need_both(wb.validation["won"].to_numpy(), "won", "validation win snapshots")
+    _need_both(sb.validation["stalled"].to_numpy(), "stalled", "validation stall snapshots")
+    candidate = _fit(wb, sb)
+    yw, ys = wb.validation["won"].to_numpy(), sb.validation["stalled"].to_numpy()
+    pw, bw = (
+        candidate.win_probability(wb.validation),
+        candidate.win_baseline_probability(wb.validation),
     )
-    y = val["won"].to_numpy()
-    _need_both(y, "won", "closed validation deals")
-    val_snaps = stall_snapshots(
-        visits.filter(pl.col("lead_id").is_in(val["lead_id"].implode())),
-        model.stage_limits,
-        model.never_rots,
+    ps, bs = (
+        candidate.stall_probability(sb.validation),
+        candidate.stall_baseline_probability(sb.validation),
     )
-    ys = val_snaps["y"].to_numpy()
-    _need_both(ys, "reached their stage's stall threshold", "validation visits")
-    ps = model.stall.predict_proba(_stall_x(val_snaps, model.stall))[:, 1]
-    metrics = {
-        "win_roc_auc": float(roc_auc_score(y, p)),
-        "win_baseline_roc_auc": float(roc_auc_score(y, base.to_numpy())),
-        "stall_roc_auc": float(roc_auc_score(ys, ps)),
-        "stall_baseline_roc_auc": float(roc_auc_score(ys, val_snaps["days_in_stage"].to_numpy())),
-    }
+    gw, gs = wb.validation["lead_id"].to_numpy(), sb.validation["lead_id"].to_numpy()
     comparisons = [
-        Comparison(
-            "win_roc_auc",
-            metrics["win_roc_auc"],
-            "salesperson_win_rate",
-            metrics["win_baseline_roc_auc"],
-        ),
-        Comparison(
-            "stall_roc_auc",
-            metrics["stall_roc_auc"],
-            "days_in_stage",
-            metrics["stall_baseline_roc_auc"],
-        ),
+        Comparison.bootstrap("win_roc_auc", roc_auc, yw, pw, WIN_BASELINE, bw, groups=gw),
+        Comparison.bootstrap("win_brier", brier, yw, pw, WIN_BASELINE, bw, groups=gw),
+        Comparison.bootstrap("stall_roc_auc", roc_auc, ys, ps, STALL_BASELINE, bs, groups=gs),
+        Comparison.bootstrap("stall_brier", brier, ys, ps, STALL_BASELINE, bs, groups=gs),
     ]
-    return DealTraining(_fit(leads, visits), comparisons, metrics)
+    reports = {
+        "win": calibration_report(yw, pw),
+        "win_baseline": calibration_report(yw, bw),
+        "stall": calibration_report(ys, ps),
+        "stall_baseline": calibration_report(ys, bs),
+    }
+    metrics: dict[str, float] = {c.metric_name: c.metric_value for c in comparisons}
+    metrics |= {f"{c.metric_name}_baseline": c.baseline_value for c in comparisons}
+    metrics |= {
+        "win_validation_snapshots": float(len(yw)),
+        "win_validation_deals": float(len(set(gw.tolist()))),
+        "stall_validation_snapshots": float(len(ys)),
+        "stall_validation_deals": float(len(set(gs.tolist()))),
+        "stall_prevalence": float(ys.mean()),
+        "win_prevalence": float(yw.mean()),
+    }
+    for name, r in reports.items():
+        metrics |= r.metrics(name)
+    final = _fit(win_blocks(wins, closed, False), stall_blocks(stalls, False))
+    return DealTraining(final, comparisons, metrics, reports)
+
+
+def current(
+    leads: pl.DataFrame, events: pl.DataFrame, as_of: date | datetime | None
+) -> pl.DataFrame:
+    """The open deals as of the as-of date, with their point-in-time features."""
+    leads, events = pit.prepare_leads(leads), pit.prepare_events(events)
+    now = as_of_datetime(as_of, leads)
+    open_leads = leads.filter(pl.col("outcome") == "open")
+    snaps = open_leads.select("lead_id", pl.lit(now).cast(pl.Datetime("us")).alias("snapshot_at"))
+    return pit.features_at(leads, events, snaps)
+
+
+def _frame(
+    rows: pl.DataFrame, win: np.ndarray, stall: np.ndarray, version: str, now: datetime | None
+) -> pl.DataFrame:
+    scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
+    return pl.DataFrame(
+        {
+            "lead_id": rows["lead_id"].cast(pl.Int64),
+            "company_id": rows["company_id"].cast(pl.Int64),
+            "win_probability": win,
+            "stall_probability": stall,
+            "model_version": [version] * rows.height,
+            "scored_at": [scored_at] * rows.height,
+        },
+        schema=SCORE_SCHEMA,
+    )
 
 
 def score(
     leads: pl.DataFrame,
-    visits: pl.DataFrame,
-    model: DealModel | None,
+    events: pl.DataFrame,
+    as_of: date | datetime | None,
+    model: Any,
     version: str | None,
     now: datetime | None = None,
 ) -> pl.DataFrame:
-    if model is None or version is None:
+    """Calibrated win and stall probabilities of every open deal (empty when nothing serves
+    or the artefact predates point-in-time features)."""
+    if not isinstance(model, DealModel) or not hasattr(model, "win_calibration") or version is None:
         return pl.DataFrame(schema=SCORE_SCHEMA)
-    leads = _prepare_leads(leads)
-    open_leads = leads.filter(pl.col("outcome") == "open")
-    current = _stall_frame(
-        visits.filter(pl.col("is_current_stage") & (pl.col("outcome") == "open")),
-        model.stage_limits,
-        model.never_rots,
-    ).select("lead_id", "days_in_stage", "limit", "overrun", "never_rots", "as_of_date")
-    frame = open_leads.join(current, on="lead_id", how="left").with_columns(
-        pl.col("overrun").fill_null(0.0),
-        pl.col("never_rots").fill_null(0.0),
-        pl.col("limit").fill_null(30.0),
-    )
-    win = model.win.predict_proba(
-        _win_matrix(frame, model.team_rates, model.user_rates, model.prior)
-    )[:, 1]
-    stall = model.stall.predict_proba(_stall_x(frame, model.stall))[:, 1]
-    never_rots = (frame["rotting_threshold_days"].fill_null(0) <= 0).to_numpy()
-    if model.stall.n_features_in_ == 1:  # pre-snapshot versions
-        stall = np.where(never_rots, stall * 0.5, stall)
-    else:
-        # the label's event has already happened: a deal past its stage's (Odoo) rotting
-        # threshold is rotting; the model only forecasts for deals still under it. A stage
-        # that never rots has only the p90 stand-in limit, which Odoo does not flag, so its
-        # deals stay below any rotting one (halved, as Odoo's own signal says "never rots")
-        rotting = ~never_rots & (frame["overrun"].to_numpy() >= np.log(2.0))
-        stall = np.where(rotting, 1.0, np.where(never_rots, stall * 0.5, stall))
-    as_of = frame["as_of_date"].drop_nulls()
-    ref = as_of.max() if as_of.len() else None
-    if ref is not None:
-        quiet = frame.select(
-            (
-                pl.col("last_interaction_at").is_null()
-                | (
-                    (
-                        pl.lit(ref).cast(pl.Date) - pl.col("last_interaction_at").dt.date()
-                    ).dt.total_days()
-                    > pl.col("limit")
-                )
-            ).alias("q")
-        )["q"].to_numpy()
-        stall = np.where(quiet, stall, stall * 0.5)
-    scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
-    return pl.DataFrame(
-        {
-            "lead_id": frame["lead_id"].cast(pl.Int64),
-            "company_id": frame["company_id"].cast(pl.Int64),
-            "win_probability": win,
-            "stall_probability": stall,
-            "model_version": [version] * frame.height,
-            "scored_at": [scored_at] * frame.height,
-        },
-        schema=SCORE_SCHEMA,
-    )
+    rows = current(leads, events, as_of)
+    if rows.is_empty():
+        return pl.DataFrame(schema=SCORE_SCHEMA)
+    return _frame(rows, model.win_probability(rows), model.stall_probability(rows), version, now)
 
 
 def score_baseline(
     leads: pl.DataFrame,
-    visits: pl.DataFrame,
+    events: pl.DataFrame,
+    as_of: date | datetime | None,
     model: DealModel,
     label: str,
     now: datetime | None = None,
 ) -> pl.DataFrame:
-    """The baselines' scores, served while no version has passed: the salesperson's
-    training-period win rate, and days in stage mapped monotonically to ``d / (d + 30)``
-    (the baseline ranks by days in stage; the map only keeps it in [0, 1], it is not a
-    calibrated probability)."""
-    leads = _prepare_leads(leads)
-    open_leads = leads.filter(pl.col("outcome") == "open")
-    current = visits.filter(pl.col("is_current_stage") & (pl.col("outcome") == "open")).select(
-        "lead_id", "days_in_stage"
-    )
-    frame = open_leads.join(current, on="lead_id", how="left").with_columns(
-        pl.col("days_in_stage").cast(pl.Float64).fill_null(0.0)
-    )
-    win = (
-        frame["user_id"]
-        .fill_null(-1)
-        .replace_strict(model.user_rates, default=model.prior, return_dtype=pl.Float64)
-    )
-    days = frame["days_in_stage"].to_numpy()
-    scored_at = (now or datetime.now(UTC)).replace(tzinfo=None)
-    return pl.DataFrame(
-        {
-            "lead_id": frame["lead_id"].cast(pl.Int64),
-            "company_id": frame["company_id"].cast(pl.Int64),
-            "win_probability": win,
-            "stall_probability": days / (days + 30.0),
-            "model_version": [label] * frame.height,
-            "scored_at": [scored_at] * frame.height,
-        },
-        schema=SCORE_SCHEMA,
+    """The baselines' calibrated probabilities, served while no version has passed: the
+    stage-and-age win rate, and days since the last sign of life."""
+    rows = current(leads, events, as_of)
+    if rows.is_empty():
+        return pl.DataFrame(schema=SCORE_SCHEMA)
+    return _frame(
+        rows,
+        model.win_baseline_probability(rows),
+        model.stall_baseline_probability(rows),
+        label,
+        now,
     )

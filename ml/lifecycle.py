@@ -17,6 +17,7 @@ candidate could not beat, so it is the best measured option), labelled
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from ml.evaluation import CalibrationReport, Metric, paired_bootstrap_ci
 from ml.warehouse_io import (
     InsufficientData,
     read_sql,
@@ -65,6 +67,16 @@ MODEL_RUNS_SCHEMA: dict[str, Any] = {
     # (a real error); ``reason`` says why for the last two
     "status": pl.Utf8,
     "reason": pl.Utf8,
+    # how good the version's probabilities are as probabilities, on held-out rows its fit
+    # and its calibration never saw (null for models without probabilities): Brier score,
+    # log loss and expected calibration error of its first output, every output's figures
+    # and reliability table as JSON, and whether it was calibrated out of sample (only
+    # then does the dashboard show its probabilities)
+    "brier": pl.Float64,
+    "log_loss": pl.Float64,
+    "ece": pl.Float64,
+    "reliability": pl.Utf8,
+    "calibrated": pl.Boolean,
 }
 
 STATUS_TRAINED = "trained"
@@ -83,7 +95,8 @@ GATE_CONFIDENCE = 0.95  # two-sided: the interval of the difference must exclude
 
 
 def _lower_is_better(metric_name: str) -> bool:
-    return any(metric_name.lower().startswith(p) for p in LOWER_IS_BETTER)
+    """Whether the metric is a loss: its name contains one (``win_brier``, ``mae_...``)."""
+    return any(p in metric_name.lower() for p in LOWER_IS_BETTER)
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,43 @@ class Comparison:
         return cls(metric_name, metric, baseline_name, base, mean, mean - half, mean + half, p, n)
 
     @classmethod
+    def bootstrap(
+        cls,
+        metric_name: str,
+        metric: Metric,
+        y: Sequence[float] | np.ndarray,
+        model: Sequence[float] | np.ndarray,
+        baseline_name: str,
+        baseline: Sequence[float] | np.ndarray,
+        groups: Sequence[Any] | np.ndarray | None = None,
+        confidence: float = GATE_CONFIDENCE,
+    ) -> Comparison:
+        """The comparison of a metric computed over the held-out rows (ROC-AUC, Brier...),
+        model and baseline scored on the same rows: the paired bootstrap interval of the
+        difference (``ml.evaluation.paired_bootstrap_ci``; with ``groups``, whole groups are
+        resampled). Passes only when the interval excludes 0 on the better side."""
+        ci = paired_bootstrap_ci(
+            metric,
+            y,
+            model,
+            baseline,
+            groups=groups,
+            lower_is_better=_lower_is_better(metric_name),
+            confidence=confidence,
+        )
+        return cls(
+            metric_name,
+            ci.model,
+            baseline_name,
+            ci.baseline,
+            ci.difference,
+            ci.low,
+            ci.high,
+            ci.p_value,
+            ci.n,
+        )
+
+    @classmethod
     def from_row(cls, row: dict[str, Any]) -> Comparison:
         """The comparison an ``ml.model_runs`` row records."""
         return cls(
@@ -192,6 +242,37 @@ class Comparison:
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:+.4f}"
+
+
+def _calibration(reports: dict[str, CalibrationReport] | None) -> dict[str, Any]:
+    """The calibration columns of a run's rows (nulls without reports)."""
+    if not reports:
+        return {
+            "brier": None,
+            "log_loss": None,
+            "ece": None,
+            "reliability": None,
+            "calibrated": None,
+        }
+    first = next(iter(reports.values()))
+    return {
+        "brier": first.brier,
+        "log_loss": first.log_loss,
+        "ece": first.ece,
+        "reliability": json.dumps(
+            {
+                name: {
+                    "n": r.n,
+                    "brier": r.brier,
+                    "log_loss": r.log_loss,
+                    "ece": r.ece,
+                    "table": r.table,
+                }
+                for name, r in reports.items()
+            }
+        ),
+        "calibrated": True,
+    }
 
 
 def _margin(c: Comparison) -> dict[str, Any]:
@@ -243,6 +324,7 @@ def register_run(
     artefact: Any,
     comparisons: list[Comparison],
     trained_at: datetime | None = None,
+    calibration: dict[str, CalibrationReport] | None = None,
 ) -> Serving:
     """Record a candidate, save its artefact, and decide which version serves.
 
@@ -281,6 +363,7 @@ def register_run(
                     **_margin(c),
                     "status": STATUS_TRAINED,
                     "reason": None,
+                    **_calibration(calibration),
                 }
                 for c in comparisons
             ],
@@ -324,6 +407,7 @@ def mark_baseline_serving(
     model_name: str,
     comparisons: list[Comparison],
     trained_at: datetime | None = None,
+    calibration: dict[str, CalibrationReport] | None = None,
 ) -> str:
     """Record that the baseline of ``comparisons[0]`` serves ``model_name`` (no version has
     ever passed): one serving row per comparison, replacing earlier baseline rows of this
@@ -354,6 +438,7 @@ def mark_baseline_serving(
                     **_margin(Comparison("", 0.0, "", 0.0)),
                     "status": STATUS_BASELINE,
                     "reason": None,
+                    **_calibration(calibration),
                 }
                 for c in comparisons
             ],
@@ -442,6 +527,7 @@ def record_state(
                     **_margin(Comparison("", 0.0, "", 0.0)),
                     "status": status,
                     "reason": reason,
+                    **_calibration(None),
                 }
             ],
             schema=MODEL_RUNS_SCHEMA,

@@ -116,10 +116,15 @@ def _serve(
     """Register the candidate, score with the version that serves (or, while none has ever
     passed, with the baseline it was measured against, labelled as such; ``baseline_name``
     picks one when it was measured against several) and write ``table``."""
-    serving = register_run(warehouse, model_name, trained.model, trained.comparisons, now)
+    reports = getattr(trained, "reports", None) or {}
+    mine = {k: v for k, v in reports.items() if not k.endswith("baseline")} or None
+    theirs = {
+        k.removesuffix("_baseline"): v for k, v in reports.items() if k.endswith("baseline")
+    } or None
+    serving = register_run(warehouse, model_name, trained.model, trained.comparisons, now, mine)
     if serving.version is None:
         comparisons = [c for c in trained.comparisons if baseline_name in (None, c.baseline_name)]
-        label = mark_baseline_serving(warehouse, model_name, comparisons, now)
+        label = mark_baseline_serving(warehouse, model_name, comparisons, now, theirs)
         scores = score_baseline(label)
     else:
         label = serving.version
@@ -154,8 +159,9 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
         _require_module(warehouse, "crm", "crm_stage")
         with warehouse_lock(warehouse):
             leads = read_sql(warehouse, deals.LEADS_SQL)
-            visits = read_sql(warehouse, deals.VISITS_SQL)
-        trained = deals.train(leads, visits)
+            events = read_sql(warehouse, deals.EVENTS_SQL)
+            as_of = read_sql(warehouse, deals.AS_OF_SQL)["as_of"][0]
+        trained = deals.train(leads, events, as_of)
     except InsufficientData as exc:
         return _insufficient(
             warehouse, deals.MODEL_NAME, "deal_scores", deals.SCORE_SCHEMA, exc, now
@@ -165,8 +171,8 @@ def run_deals(warehouse: Warehouse, now: datetime | None = None) -> RunSummary:
         deals.MODEL_NAME,
         trained,
         "deal_scores",
-        lambda artefact, version: deals.score(leads, visits, artefact, version, now),
-        lambda label: deals.score_baseline(leads, visits, trained.model, label, now),
+        lambda artefact, version: deals.score(leads, events, as_of, artefact, version, now),
+        lambda label: deals.score_baseline(leads, events, as_of, trained.model, label, now),
         now,
     )
 
@@ -178,7 +184,8 @@ def run_stockout(warehouse: Warehouse, now: datetime | None = None) -> RunSummar
         with warehouse_lock(warehouse):
             demand = read_sql(warehouse, stockout.DEMAND_SQL)
             cover = read_sql(warehouse, stockout.COVER_SQL)
-        trained = stockout.train(demand, cover)
+            moves = read_sql(warehouse, stockout.MOVES_SQL)
+        trained = stockout.train(demand, cover, moves=moves)
     except InsufficientData as exc:
         return _insufficient(
             warehouse, stockout.MODEL_NAME, "stockout_predictions", stockout.SCORE_SCHEMA, exc, now

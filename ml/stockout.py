@@ -20,18 +20,28 @@ The expected date is the first day the expected cumulative demand exceeds the st
 
 Backtest: at rolling origins in the last 12 weeks, the lead-time demand forecast is compared
 with what was delivered, against a flat 28-day-mean baseline (MAE; lower is better).
+
+Graded on what happened (``graded_backtest``): at past as-of dates every 14 days, with each
+product's own lead time, the stock-out probability from the history up to that date against
+whether on hand actually reached zero within the lead time after it (on hand on a past day =
+today's on hand minus the net movements since, ``operations.fct_stock_moves_daily``). The
+stock it has to last on is on hand then plus what arrived within the lead time (the
+receipts already on order). Compared with the days-of-cover rule a buyer uses (stock-out
+when stock / 28-day mean daily demand < lead time) by Brier score, on the same rows,
+resampled by product.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from ml.evaluation import CalibrationReport, brier, calibration_report, roc_auc
 from ml.lifecycle import Comparison, InsufficientData
 
 MODEL_NAME = "stockout"
@@ -54,8 +64,19 @@ select product_id, warehouse_id, company_id, as_of_date, on_hand_qty, incoming_q
        lead_time_days
 from operations.fct_stock_cover
 """
+MOVES_SQL = """
+select product_id, warehouse_id, company_id, moved_date, qty_in, qty_out
+from operations.fct_stock_moves_daily
+"""
 # what this model reads (its lineage: orchestration/lineage.py makes the Dagster deps of it)
-READS = ("operations.fct_stock_demand_daily", "operations.fct_stock_cover")
+READS = (
+    "operations.fct_stock_demand_daily",
+    "operations.fct_stock_cover",
+    "operations.fct_stock_moves_daily",
+)
+GRADE_STEP_DAYS = 14
+GRADE_ORIGINS = 26  # a year of as-of dates, 14 days apart
+COVER_RULE = "days_of_cover_rule"
 
 SCORE_SCHEMA: dict[str, Any] = {
     "company_id": pl.Int64,
@@ -163,6 +184,8 @@ class StockoutTraining:
     model: DemandModel
     comparisons: list[Comparison]
     metrics: dict[str, float]
+    # held-out calibration of the graded stock-out probability and of the rule
+    reports: dict[str, CalibrationReport] = field(default_factory=dict)
 
 
 def backtest(
@@ -191,8 +214,124 @@ def backtest(
     }
 
 
+@dataclass(frozen=True)
+class Graded:
+    """Per (product x warehouse, past as-of date): the model's probability, the rule's 0/1
+    and whether on hand reached zero within the lead time."""
+
+    probability: np.ndarray
+    rule: np.ndarray
+    happened: np.ndarray
+    groups: np.ndarray
+
+
+def _on_hand_history(
+    moves: pl.DataFrame, cover: pl.DataFrame, start: date, end: date
+) -> dict[tuple[int, int, int], np.ndarray]:
+    """End-of-day on hand per (company, product, warehouse) for each day ``start..end``:
+    today's on hand minus the net movements after each day."""
+    days = (end - start).days + 1
+    out = {}
+    by_key = {
+        (int(k[0]), int(k[1]), int(k[2])): g  # type: ignore[call-overload]
+        for k, g in moves.group_by(["company_id", "product_id", "warehouse_id"])
+    }
+    for r in cover.to_dicts():
+        key = (int(r["company_id"]), int(r["product_id"]), int(r["warehouse_id"]))
+        net = np.zeros(days)
+        later = 0.0
+        g = by_key.get(key)
+        if g is not None:
+            for d, qin, qout in zip(
+                g["moved_date"].to_list(),
+                g["qty_in"].to_list(),
+                g["qty_out"].to_list(),
+                strict=True,
+            ):
+                delta = float(qin or 0) - float(qout or 0)
+                if d > end:
+                    later += delta
+                elif d >= start:
+                    net[(d - start).days] += delta
+        # on hand at end of day i = now - later - sum(net[i+1:])
+        after = np.concatenate([np.cumsum(net[::-1])[::-1][1:], [0.0]])
+        out[key] = float(r["on_hand_qty"] or 0) - later - after
+    return out
+
+
+def _daily_in(
+    moves: pl.DataFrame, start: date, end: date
+) -> dict[tuple[int, int, int], np.ndarray]:
+    """Quantity received per (company, product, warehouse) on each day ``start..end``."""
+    days = (end - start).days + 1
+    rows = moves.filter(
+        (pl.col("qty_in") > 0) & (pl.col("moved_date") >= start) & (pl.col("moved_date") <= end)
+    )
+    out: dict[tuple[int, int, int], np.ndarray] = {}
+    for r in rows.iter_rows(named=True):
+        key = (int(r["company_id"]), int(r["product_id"]), int(r["warehouse_id"]))
+        arr = out.setdefault(key, np.zeros(days))
+        arr[(r["moved_date"] - start).days] += float(r["qty_in"])
+    return out
+
+
+def graded_backtest(
+    demand: pl.DataFrame,
+    moves: pl.DataFrame,
+    cover: pl.DataFrame,
+    model: DemandModel,
+    origins: int = GRADE_ORIGINS,
+    step: int = GRADE_STEP_DAYS,
+) -> Graded:
+    """See the module doc: probability vs what happened at past as-of dates."""
+    empty = np.zeros(0)
+    if cover.is_empty() or demand.is_empty() or moves.is_empty():
+        return Graded(empty, empty, empty, empty)
+    as_of: date = cover["as_of_date"].max()  # type: ignore[assignment]
+    leads = {
+        (int(r["company_id"]), int(r["product_id"]), int(r["warehouse_id"])): int(
+            r["lead_time_days"] or 14
+        )
+        for r in cover.to_dicts()
+    }
+    longest = max(leads.values())
+    first = as_of - timedelta(days=longest + step * (origins - 1))
+    on_hand = _on_hand_history(moves, cover, first, as_of)
+    receipts = _daily_in(moves, first, as_of)
+    series = _dense(demand, as_of)
+    probs, rules, happened, groups = [], [], [], []
+    for key, lead in leads.items():
+        if key not in series or key not in on_hand:
+            continue
+        start, arr = series[key]
+        oh = on_hand[key]
+        for k in range(origins):
+            t = as_of - timedelta(days=lead + step * k)
+            i = (t - first).days
+            cut = (t - start).days + 1
+            if i < 0 or cut < 56:
+                continue
+            window = oh[i + 1 : i + 1 + lead]
+            if len(window) < lead:
+                continue
+            got = receipts.get(key)
+            arriving = float(got[i + 1 : i + 1 + lead].sum()) if got is not None else 0.0
+            stock = max(float(oh[i]), 0.0) + arriving
+            hist = arr[:cut]
+            mean, var = model.forecast(hist, (t + timedelta(days=1)).weekday(), lead)
+            probs.append(_probability(mean, var, lead, stock))
+            daily = float(hist[-28:].mean()) if len(hist) else 0.0
+            rules.append(float(daily > 0 and stock / daily < lead))
+            happened.append(float((window <= 1e-9).any()))
+            groups.append(f"{key[0]}:{key[1]}:{key[2]}")
+    return Graded(np.array(probs), np.array(rules), np.array(happened), np.array(groups))
+
+
 def train(
-    demand: pl.DataFrame, cover: pl.DataFrame, model: DemandModel | None = None
+    demand: pl.DataFrame,
+    cover: pl.DataFrame,
+    model: DemandModel | None = None,
+    moves: pl.DataFrame | None = None,
 ) -> StockoutTraining:
     model = model or DemandModel(half_life_choices=HALF_LIFE_CHOICES)
     if cover.is_empty() or demand.is_empty():
@@ -215,7 +354,30 @@ def train(
             metrics["baseline_mae_leadtime_demand"],
         )
     ]
-    return StockoutTraining(model, comparisons, metrics)
+    reports: dict[str, CalibrationReport] = {}
+    if moves is not None:
+        graded = graded_backtest(demand, moves, cover, model)
+        metrics["graded_points"] = float(len(graded.happened))
+        metrics["graded_stockouts"] = float(graded.happened.sum())
+        if len(graded.happened) and 0 < graded.happened.sum() < len(graded.happened):
+            c = Comparison.bootstrap(
+                "stockout_brier",
+                brier,
+                graded.happened,
+                graded.probability,
+                COVER_RULE,
+                graded.rule,
+                groups=graded.groups,
+            )
+            comparisons.append(c)
+            metrics["stockout_brier"] = c.metric_value
+            metrics["baseline_stockout_brier"] = c.baseline_value
+            metrics["stockout_roc_auc"] = roc_auc(graded.happened, graded.probability)
+            metrics["baseline_stockout_roc_auc"] = roc_auc(graded.happened, graded.rule)
+            reports["stockout"] = calibration_report(graded.happened, graded.probability)
+            reports["stockout_baseline"] = calibration_report(graded.happened, graded.rule)
+            metrics |= reports["stockout"].metrics("stockout")
+    return StockoutTraining(model, comparisons, metrics, reports)
 
 
 def _probability(mean: np.ndarray, var: float, days: int, stock: float) -> float:

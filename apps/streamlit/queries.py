@@ -358,10 +358,18 @@ def stalled_deals(company_id: int) -> pd.DataFrame | None:
     )
 
 
+# probabilities are shown only from versions calibrated out of sample (ml.model_runs says)
+def _calibrated(model_name: str) -> str:
+    return (
+        "model_version in (select model_version from ml.model_runs "
+        f"where model_name = '{model_name}' and calibrated)"
+    )
+
+
 def deal_scores(company_id: int) -> pd.DataFrame | None:
     return fetch(
         "select lead_id, win_probability, stall_probability, model_version, scored_at "
-        "from ml.deal_scores where company_id = :c",
+        f"from ml.deal_scores where company_id = :c and {_calibrated('deals')}",
         c=company_id,
     )
 
@@ -428,7 +436,8 @@ def customers(company_id: int) -> pd.DataFrame | None:
 def churn_scores(company_id: int) -> pd.DataFrame | None:
     return fetch(
         "select partner_id, churn_probability, risk_rank, top_reasons, model_version "
-        "from ml.churn_scores where company_id = :c order by risk_rank",
+        f"from ml.churn_scores where company_id = :c and {_calibrated('churn')} "
+        "order by risk_rank",
         c=company_id,
     )
 

@@ -201,7 +201,7 @@ def test_overview_compares_actual_revenue_with_the_ml_forecast(dashboard_env, op
     assert not any("ml.forecasts" in t for t in _texts(at, "info"))
 
 
-def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env, open_page):
+def _churn_scores(dashboard_env, calibrated: bool) -> tuple[int, str]:
     con = duckdb.connect(str(dashboard_env))
     try:
         partner, name = con.execute(
@@ -214,14 +214,29 @@ def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env,
             '1 as risk_rank, \'[{"feature": "days_since_last_order", "value": 120, '
             "\"contribution\": 0.4}]' as top_reasons, 'v1' as model_version, now() as scored_at"
         )
+        con.execute(
+            "create table ml.model_runs as select 'churn' as model_name, 'v1' as model_version, "
+            f"{str(calibrated).lower()} as calibrated"
+        )
     finally:
         con.close()
+    return int(partner), str(name)
+
+
+def test_customer_health_adds_churn_scores_when_the_model_has_run(dashboard_env, open_page):
+    _, name = _churn_scores(dashboard_env, calibrated=True)
     at = open_page("customers", company=1)
     frame = at.dataframe[0].value
     top = frame.iloc[0]  # the riskiest by the model comes first, whatever its health score
     assert top["partner_name"] == name
     assert top["churn_probability"] == pytest.approx(91)  # shown as a percentage
     assert top["top_reasons"] == "days since last order"
+
+
+def test_probabilities_of_an_uncalibrated_version_are_not_shown(dashboard_env, open_page):
+    _churn_scores(dashboard_env, calibrated=False)
+    at = open_page("customers", company=1)
+    assert "churn_probability" not in at.dataframe[0].value.columns
 
 
 @pytest.mark.unit

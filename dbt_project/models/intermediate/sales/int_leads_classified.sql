@@ -112,6 +112,7 @@ final as (
         is_won_stage,
         rotting_threshold_days,
         probability,
+        priority,
         expected_revenue,
         cast(expected_revenue * coalesce(probability, 0) / 100 as {{ odoo_type('money') }})
                                                             as weighted_revenue,

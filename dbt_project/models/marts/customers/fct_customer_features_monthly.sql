@@ -66,6 +66,40 @@ monthly_revenue as (
 
 ),
 
+{#- Each order's gap to the customer's previous order (NULL for the first). -#}
+order_gaps as (
+
+    select
+        company_id,
+        commercial_partner_id,
+        order_date,
+        {{ days_between(
+            'lag(order_date) over (partition by company_id, commercial_partner_id order by order_date, sale_order_id)',
+            'order_date'
+        ) }} as gap_days
+    from orders
+
+),
+
+{#- The customer's own rhythm at the period end: the median gap between consecutive orders
+    dated on or before it (NULL with fewer than two orders). -#}
+rhythm as (
+
+    select
+        customer_months.company_id,
+        customer_months.commercial_partner_id,
+        customer_months.period_month_date,
+        percentile_cont(0.5) within group (order by order_gaps.gap_days) as median_order_gap_days
+    from customer_months
+    inner join order_gaps
+        on customer_months.company_id = order_gaps.company_id
+        and customer_months.commercial_partner_id = order_gaps.commercial_partner_id
+        and order_gaps.order_date <= customer_months.period_end_date
+        and order_gaps.gap_days is not null
+    group by 1, 2, 3
+
+),
+
 future_orders as (
 
     select
@@ -172,6 +206,7 @@ final as (
         windowed.last_order_date,
         {{ days_between('windowed.last_order_date', 'windowed.period_end_date') }}
                                                                     as days_since_last_order,
+        cast(rhythm.median_order_gap_days as double precision)     as median_order_gap_days,
         windowed.orders_to_date,
         windowed.order_count,
         windowed.orders_3m,
@@ -208,6 +243,10 @@ final as (
         on windowed.company_id = engagement.company_id
         and windowed.commercial_partner_id = engagement.commercial_partner_id
         and windowed.period_month_date = engagement.period_month_date
+    left join rhythm
+        on windowed.company_id = rhythm.company_id
+        and windowed.commercial_partner_id = rhythm.commercial_partner_id
+        and windowed.period_month_date = rhythm.period_month_date
     inner join future_orders
         on windowed.company_id = future_orders.company_id
         and windowed.commercial_partner_id = future_orders.commercial_partner_id
