@@ -16,9 +16,9 @@ them through the webserver's GraphQL API only:
    second queued behind the first (the warehouse-writer limit); the first one's worker is
    killed with SIGKILL during its extraction step (with its children, as a pod or container
    dies); it is launched with ``dagster/max_retries=0``, so no automatic retry runs;
-3. the killed run is marked failed, the slot is freed, the queued run starts only then and
-   succeeds, the killed run is not retried; no raw row, mart row or alert is lost or
-   duplicated.
+3. the killed run is marked failed, its run and pool slots are freed, the queued run starts
+   only then and succeeds, the killed run is not retried; no raw row, mart row or alert is
+   lost or duplicated.
 
 The recovery part uses ``extract`` rather than ``main``: what it proves (a writer killed
 mid-run, its slot freed, the next writer completing on the same tables) does not need dbt
