@@ -19,7 +19,13 @@ from orchestration import lineage
 
 # one representative value per f-string hole expression, by module
 HOLES: dict[str, dict[str, str]] = {
-    "apps.streamlit.queries": {"table": "finance.fct_receivable_aging"},
+    "apps.streamlit.queries": {
+        "table": "finance.fct_receivable_aging",
+        "_calibrated('deals')": "model_version in (select model_version from ml.model_runs "
+        "where model_name = 'deals' and calibrated)",
+        "_calibrated('churn')": "model_version in (select model_version from ml.model_runs "
+        "where model_name = 'churn' and calibrated)",
+    },
     "apps.streamlit.health_queries": {"t": "res_partner"},
     "agents.tools": {
         "marks": "?, ?",
