@@ -120,9 +120,11 @@ def test_approve_a_proposal_in_a_real_browser(served_dashboard, seeded, planted,
             expect(page.get_by_text("Approve now", exact=False).first).to_be_visible(timeout=30_000)
             _no_payload_markup(page)
             page.screenshot(path=str(tmp_path / "planted.png"), full_page=True)
+            _settle(page)  # a click that lands while the script still runs can be lost
             page.get_by_text(re.compile(rf"^#{pid} [A-Z]")).first.click()
             approve = page.locator(f".st-key-approve_{pid} button").first
             expect(approve).to_be_visible(timeout=30_000)
+            _settle(page)
             approve.click()
             done = page.get_by_text(f"1 proposal(s) approved by {USER} (coo)")
             expect(done).to_be_visible(timeout=60_000)

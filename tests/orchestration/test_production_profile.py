@@ -108,6 +108,8 @@ def _env(home: Path, urls: dict[str, str]) -> dict[str, str]:
     env.update(
         {
             "COO_ENV_FILE": "",
+            # production: schedules and sensors start running (stopped elsewhere)
+            "COO_ENVIRONMENT": "production",
             "COO_HOME": str(home / "coo"),
             "DAGSTER_HOME": str(home / "dagster"),
             "COO_WAREHOUSE_URL": urls["warehouse"],
