@@ -4,14 +4,11 @@ sources expander opens on the query and its rows. Saves a screenshot."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from cli.dashboard import streamlit_command
-from tests.apps.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
+from tests.apps.test_browser import CHROMIUM, CHROMIUM_ARGS, serve_dashboard
 
 pytestmark = pytest.mark.integration
 
@@ -19,22 +16,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def ask_dashboard(dashboard_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        streamlit_command("127.0.0.1", port), env=dict(os.environ), stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with serve_dashboard(tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_ask_a_question_in_a_real_browser(ask_dashboard: str, tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,14 @@ def served_dashboard(seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("COO_DASHBOARD_AUTH", "header")
     monkeypatch.setenv("COO_AUTH_HEADER", "X-Forwarded-Email")
     monkeypatch.setenv("COO_APPROVERS", f"{USER}=coo")
+    with serve_dashboard(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def serve_dashboard(tmp_path: Path) -> Iterator[str]:
+    """``coo dashboard``'s Streamlit command on a free loopback port, in this environment;
+    its URL once healthy, stopped afterwards (log in ``tmp_path/streamlit.log``)."""
     port = _free_port()
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
